@@ -1,0 +1,10 @@
+// Entry points of the `ballast` subcommands. Each takes argv with argv[0] =
+// the subcommand name and returns the process exit code (0 ok, 1 runtime
+// error, 2 usage error).
+#pragma once
+
+namespace ballast::cli {
+
+int run_version(int argc, char **argv);
+
+}  // namespace ballast::cli
