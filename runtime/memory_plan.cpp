@@ -1,0 +1,176 @@
+#include "runtime/memory_plan.h"
+
+#include <cstdio>
+
+namespace ballast {
+namespace {
+
+constexpr uint32_t kMaxSinkSlots = 64;
+constexpr uint64_t kQ8BlockElements = 32;  // activation quantization block (int8 values + f16 scale)
+constexpr uint64_t kQ8BlockBytes = 34;
+
+// Overflow-checked accumulation of a product of sizes.
+class SizeCalculator {
+ public:
+  uint64_t mul(std::initializer_list<uint64_t> factors) {
+    uint64_t product = 1;
+    for (uint64_t f : factors) {
+      if (f != 0 && product > UINT64_MAX / f) {
+        overflow_ = true;
+        return 0;
+      }
+      product *= f;
+    }
+    return product;
+  }
+  uint64_t add(uint64_t a, uint64_t b) {
+    if (a > UINT64_MAX - b) {
+      overflow_ = true;
+      return 0;
+    }
+    return a + b;
+  }
+  bool overflowed() const { return overflow_; }
+
+ private:
+  bool overflow_ = false;
+};
+
+uint64_t round_up(uint64_t bytes) { return (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment; }
+
+uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+}  // namespace
+
+const char *kv_type_name(KvType type) { return type == KvType::f16 ? "f16" : "f32"; }
+size_t kv_type_bytes(KvType type) { return type == KvType::f16 ? 2 : 4; }
+
+Result<KvType> parse_kv_type(std::string_view name) {
+  if (name == "f16") return KvType::f16;
+  if (name == "f32") return KvType::f32;
+  return make_status(StatusCode::invalid_argument, "unknown KV type '%.*s' (expected f16 or f32)",
+                     static_cast<int>(name.size()), name.data());
+}
+
+const PlanRegion *MemoryPlan::find(std::string_view name) const {
+  for (const PlanRegion &r : regions) {
+    if (r.name == name) return &r;
+  }
+  return nullptr;
+}
+
+Result<MemoryPlan> plan_memory(const ModelConfig &m, const PlanInputs &in) {
+  if (in.sink_slots > kMaxSinkSlots) {
+    return make_status(StatusCode::invalid_argument, "sink slots %u exceed the maximum of %u", in.sink_slots, kMaxSinkSlots);
+  }
+  if (in.window == 0) return make_status(StatusCode::invalid_argument, "window must be at least 1 slot");
+  if (in.threads == 0 || in.threads > 256) return make_status(StatusCode::invalid_argument, "threads must be in 1..256, got %u", in.threads);
+  if (in.max_prefill_batch == 0 || in.max_prefill_batch > 4096) {
+    return make_status(StatusCode::invalid_argument, "max prefill batch must be in 1..4096, got %u", in.max_prefill_batch);
+  }
+  if (in.logit_rows == 0 || in.logit_rows > in.max_prefill_batch) {
+    return make_status(StatusCode::invalid_argument, "logit rows must be in 1..max prefill batch (%u), got %u",
+                       in.max_prefill_batch, in.logit_rows);
+  }
+
+  SizeCalculator calc;
+  const uint64_t kv_elem = kv_type_bytes(in.kv_type);
+  const uint64_t kv_per_token = calc.mul({m.n_layer, calc.add(m.kv_width_k(), m.kv_width_v()), kv_elem});
+  const uint64_t capacity = static_cast<uint64_t>(in.sink_slots) + in.window;
+  const uint64_t batch = in.max_prefill_batch;
+  const uint64_t widest = max_u64(max_u64(m.n_embd, m.q_width()), max_u64(m.n_ff, calc.mul({m.n_head, m.head_dim_v})));
+
+  MemoryPlan plan;
+  plan.inputs = in;
+  char detail[256];
+  auto add_region = [&](const char *name, uint64_t bytes) {
+    plan.regions.push_back(PlanRegion{name, round_up(bytes), 0, detail});
+  };
+
+  std::snprintf(detail, sizeof detail, "%u layers x %u sink slots x (K %llu + V %llu) x %s", m.n_layer, in.sink_slots,
+                static_cast<unsigned long long>(m.kv_width_k()), static_cast<unsigned long long>(m.kv_width_v()),
+                kv_type_name(in.kv_type));
+  add_region("kv_sinks", calc.mul({kv_per_token, in.sink_slots}));
+
+  std::snprintf(detail, sizeof detail, "%u layers x %u ring slots x (K %llu + V %llu) x %s", m.n_layer, in.window,
+                static_cast<unsigned long long>(m.kv_width_k()), static_cast<unsigned long long>(m.kv_width_v()),
+                kv_type_name(in.kv_type));
+  add_region("kv_ring", calc.mul({kv_per_token, in.window}));
+
+  std::snprintf(detail, sizeof detail, "token id + position per slot: %llu slots x 8 B",
+                static_cast<unsigned long long>(capacity));
+  add_region("kv_slot_table", calc.mul({capacity, 8}));
+
+  // Activations for one prefill chunk of `batch` tokens (decode uses row 0):
+  //   x, xb, xb2 [batch][n_embd]; q [batch][q_width]; k, v [batch][kv widths];
+  //   attn_out [batch][n_head * head_dim_v]; ffn gate, up [batch][n_ff] (f32).
+  const uint64_t act_floats = calc.add(
+      calc.add(calc.mul({3, batch, m.n_embd}), calc.mul({batch, m.q_width()})),
+      calc.add(calc.add(calc.mul({batch, m.kv_width_k()}), calc.mul({batch, m.kv_width_v()})),
+               calc.add(calc.mul({batch, m.n_head, m.head_dim_v}), calc.mul({2, batch, m.n_ff}))));
+  std::snprintf(detail, sizeof detail, "f32 x, xb, xb2, q, k, v, attn_out, ffn gate/up for a batch of %u tokens",
+                in.max_prefill_batch);
+  add_region("activations", calc.mul({act_floats, 4}));
+
+  std::snprintf(detail, sizeof detail, "f32 [%u rows][%u vocab]", in.logit_rows, m.n_vocab);
+  add_region("logits", calc.mul({in.logit_rows, m.n_vocab, 4}));
+
+  // Per thread: attention scores over the whole cache for one head, plus
+  // int8-quantized activations of the widest row for the whole batch.
+  const uint64_t q8_bytes = calc.mul({batch, (widest + kQ8BlockElements - 1) / kQ8BlockElements, kQ8BlockBytes});
+  const uint64_t per_thread = calc.add(round_up(calc.mul({capacity, 4})), round_up(q8_bytes));
+  std::snprintf(detail, sizeof detail, "%u threads x (f32 scores [%llu] + q8 activations [%u][%llu])", in.threads,
+                static_cast<unsigned long long>(capacity), in.max_prefill_batch, static_cast<unsigned long long>(widest));
+  add_region("thread_scratch", calc.mul({in.threads, per_thread}));
+
+  std::snprintf(detail, sizeof detail, "probabilities f32 + candidate ids i32 [%u vocab]", m.n_vocab);
+  add_region("sampler", calc.mul({m.n_vocab, 8}));
+
+  std::snprintf(detail, sizeof detail, "weights repacked for SIMD kernels");
+  add_region("repacked_weights", in.repacked_weight_bytes);
+
+  uint64_t offset = 0;
+  for (PlanRegion &r : plan.regions) {
+    r.offset = offset;
+    offset = calc.add(offset, r.bytes);
+  }
+  if (calc.overflowed()) return make_status(StatusCode::invalid_argument, "memory plan overflows 64-bit sizes");
+  plan.total_bytes = offset;
+  return plan;
+}
+
+std::string format_bytes(uint64_t bytes) {
+  char buf[64];
+  if (bytes < 1024) {
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+  } else if (bytes < 1024ull * 1024) {
+    std::snprintf(buf, sizeof buf, "%.2f KiB", bytes / 1024.0);
+  } else if (bytes < 1024ull * 1024 * 1024) {
+    std::snprintf(buf, sizeof buf, "%.2f MiB", bytes / (1024.0 * 1024));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+  }
+  return buf;
+}
+
+std::string format_memory_plan(const MemoryPlan &plan) {
+  std::string out;
+  char line[512];
+  std::snprintf(line, sizeof line, "memory plan: %u sinks + %u window slots, %s KV, %u threads, prefill batch %u\n",
+                plan.inputs.sink_slots, plan.inputs.window, kv_type_name(plan.inputs.kv_type), plan.inputs.threads,
+                plan.inputs.max_prefill_batch);
+  out += line;
+  std::snprintf(line, sizeof line, "  %-17s %14s %12s  %s\n", "region", "bytes", "", "shape");
+  out += line;
+  for (const PlanRegion &r : plan.regions) {
+    std::snprintf(line, sizeof line, "  %-17s %14llu %12s  %s\n", r.name.c_str(), static_cast<unsigned long long>(r.bytes),
+                  format_bytes(r.bytes).c_str(), r.detail.c_str());
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "  %-17s %14llu %12s  reserved once at session creation\n", "total",
+                static_cast<unsigned long long>(plan.total_bytes), format_bytes(plan.total_bytes).c_str());
+  out += line;
+  return out;
+}
+
+}  // namespace ballast
