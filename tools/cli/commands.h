@@ -6,5 +6,8 @@
 namespace ballast::cli {
 
 int run_version(int argc, char **argv);
+int run_info(int argc, char **argv);
+int run_plan(int argc, char **argv);
+int run_tokenize(int argc, char **argv);
 
 }  // namespace ballast::cli
