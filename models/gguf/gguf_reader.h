@@ -43,6 +43,7 @@ struct GgufValue {
 struct GgufKeyValue {
   std::string_view key;
   GgufValue value;
+  uint64_t key_offset = 0;  // where the key's name length field starts in the file
 };
 
 struct GgufTensorInfo {
@@ -54,6 +55,8 @@ struct GgufTensorInfo {
   uint64_t byte_size = 0;
   uint64_t data_offset = 0;  // absolute offset in the file
   const uint8_t *data = nullptr;
+  uint64_t relative_offset = 0;  // the offset field as stored: relative to the data section
+  uint64_t info_offset = 0;      // where this tensor's info (name length field) starts in the file
 };
 
 class GgufFile {
