@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -220,7 +221,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 // Ids for `text` with add_special = true and parse_special = true (so BOS is
 // added when the vocab says so and "<|endoftext|>" matches its control token).
-bool tokenize_one(const llama_vocab *vocab, const std::string &text, std::vector<llama_token> *ids) {
+// llama.cpp throws C++ exceptions through its C API on some inputs (invalid
+// UTF-8 in BPE vocabularies: "invalid codepoint"); `error` gets the message.
+bool tokenize_one_unguarded(const llama_vocab *vocab, const std::string &text, std::vector<llama_token> *ids) {
   ids->assign(text.size() + 8, 0);
   int32_t n = llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()), ids->data(),
                              static_cast<int32_t>(ids->size()), true, true);
@@ -235,6 +238,17 @@ bool tokenize_one(const llama_vocab *vocab, const std::string &text, std::vector
   }
   ids->resize(static_cast<size_t>(n));
   return true;
+}
+
+bool tokenize_one(const llama_vocab *vocab, const std::string &text, std::vector<llama_token> *ids, std::string *error) {
+  try {
+    return tokenize_one_unguarded(vocab, text, ids);
+  } catch (const std::exception &e) {
+    *error = e.what();
+  } catch (...) {
+    *error = "unknown exception";
+  }
+  return false;
 }
 
 int run_tokenize(const Options &opts) {
@@ -259,9 +273,18 @@ int run_tokenize(const Options &opts) {
   int status = 0;
   std::vector<llama_token> ids;
   for (const std::string &text : texts) {
-    if (!tokenize_one(vocab, text, &ids)) {
-      status = 1;
-      break;
+    std::string error;
+    if (!tokenize_one(vocab, text, &ids, &error)) {
+      if (error.empty()) {
+        status = 1;
+        break;
+      }
+      // The line records that llama.cpp rejected this text (threw).
+      for (char &c : error) {
+        if (c == '\n' || c == '\r') c = ' ';
+      }
+      std::printf("ERROR %s\n", error.c_str());
+      continue;
     }
     for (size_t i = 0; i < ids.size(); ++i) std::printf(i == 0 ? "%d" : " %d", ids[i]);
     std::printf("\n");
