@@ -1,0 +1,88 @@
+// Text <-> token ids for the vocabularies GGUF files carry: SentencePiece-style
+// (llama) and GPT-2 byte-level BPE with the pre-tokenizer `tokenizer.ggml.pre`
+// names. Behaviour follows llama.cpp (the reference the tests compare with).
+// A Tokenizer is immutable after create() and may be shared between threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/tokenizer/pretokenizer.h"
+#include "models/tokenizer/token_maps.h"
+#include "models/tokenizer/vocab.h"
+#include "platform/status.h"
+
+namespace ballast {
+
+class Tokenizer {
+ public:
+  // Validates the vocabulary (duplicate token texts, ids, flags) and builds
+  // the lookup tables.
+  static Result<Tokenizer> create(Vocab vocab);
+
+  Tokenizer(Tokenizer &&) = default;
+  Tokenizer &operator=(Tokenizer &&) = default;
+  Tokenizer(const Tokenizer &) = delete;  // the lookup tables point into vocab_
+  Tokenizer &operator=(const Tokenizer &) = delete;
+
+  // Append the ids of `text` to *out. add_special: add BOS/EOS as the
+  // vocabulary's add_bos/add_eos say. parse_special: control tokens written in
+  // the text ("<|endoftext|>", "<s>") become their ids; user-defined tokens
+  // are always matched whole. Any bytes are accepted (invalid UTF-8 included).
+  Status encode(std::string_view text, bool add_special, bool parse_special, std::vector<int32_t> *out) const;
+
+  size_t n_vocab() const { return vocab_.size(); }
+  int32_t bos_id() const { return vocab_.bos_id; }
+  int32_t eos_id() const { return vocab_.eos_id; }
+  int32_t eot_id() const { return vocab_.eot_id; }
+  int32_t unk_id() const { return vocab_.unk_id; }
+  int32_t pad_id() const { return vocab_.pad_id; }
+  bool add_bos() const { return vocab_.add_bos; }
+  bool add_eos() const { return vocab_.add_eos; }
+  // Control or unknown token (rendered only on request).
+  bool is_special(int32_t id) const;
+  const Vocab &vocab() const { return vocab_; }
+  const PreTokenizerInfo &pre_tokenizer() const { return pre_; }
+
+  // The bytes token `id` stands for (SPM: U+2581 -> space, <0xAB> -> byte;
+  // GPT-2: code points -> bytes). Control and unknown tokens give their text
+  // when render_special, else nothing. Out-of-range ids give nothing. The
+  // view stays valid as long as the Tokenizer; no allocation.
+  std::string_view token_to_piece(int32_t id, bool render_special = false) const;
+  // Longest piece in bytes (special tokens included): sizes decode buffers.
+  size_t max_piece_bytes() const { return max_piece_bytes_; }
+
+  // Whole-sequence decode like llama.cpp's detokenize (special tokens not
+  // removed): pieces concatenated, the leading space SPM added is dropped,
+  // and GPT-2-style vocabularies clean " ," " ." " 's" ... spaces.
+  std::string decode(const std::vector<int32_t> &ids, bool render_special = false) const;
+
+  // One line for `ballast info`: kind, pre-tokenizer, sizes, special ids.
+  std::string summary() const;
+
+ private:
+  Tokenizer() = default;
+  Status build();
+  // Control/unknown/user-defined tokens cut out of the text before encoding.
+  struct Fragment {
+    int32_t token;  // >= 0: a special token; -1: raw text [begin, begin + length)
+    size_t begin;
+    size_t length;
+  };
+  void split_special(std::string_view text, bool parse_special, std::vector<Fragment> *fragments) const;
+  void encode_text(std::string_view text, bool after_special, std::vector<int32_t> *out) const;
+
+  Vocab vocab_;
+  PreTokenizerInfo pre_;
+  std::vector<TokenType> types_;       // [n_vocab] vocab types, eot/fim texts forced to control
+  TextToId token_ids_;                 // token text -> id (views into vocab_.tokens)
+  TextToId merge_ranks_;               // "left right" -> rank (views into vocab_.merges)
+  std::vector<int32_t> special_ids_;   // control/unknown/user-defined, longest text first
+  std::vector<std::string> pieces_;    // [n_vocab] token_to_piece with render_special
+  size_t max_piece_bytes_ = 0;
+  std::vector<int32_t> byte_tokens_;  // [256] SPM byte fallback ids (-1: none)
+};
+
+}  // namespace ballast
