@@ -30,7 +30,7 @@ Status check_version(uint32_t version) {
     return field_error(StatusCode::unsupported, owner, "version", 4,
                        "= 1: unsupported version (GGUF v1 uses 32-bit counts; only v2 and v3 are supported)");
   }
-  if ((version & 0xffffu) == 0) {
+  if (version != 0 && (version & 0xffffu) == 0) {
     return field_error(StatusCode::unsupported, owner, "version", 4,
                        "= 0x%08x reads as %u byte-swapped: big-endian GGUF files are not supported", version,
                        byte_swap32(version));
