@@ -93,7 +93,12 @@ void GgufWriter::set_raw(const std::string &k, GgufValueType type, std::vector<u
 
 void GgufWriter::add_tensor(const std::string &name, TensorType type, const std::vector<uint64_t> &shape,
                             std::vector<uint8_t> data) {
-  tensors_.push_back(Tensor{name, type, shape, std::move(data)});
+  tensors_.push_back(Tensor{name, type, shape, std::move(data), nullptr});
+}
+
+void GgufWriter::add_tensor_producer(const std::string &name, TensorType type, const std::vector<uint64_t> &shape,
+                                     TensorProducer produce) {
+  tensors_.push_back(Tensor{name, type, shape, {}, std::move(produce)});
 }
 
 Result<uint64_t> GgufWriter::tensor_bytes(TensorType type, const std::vector<uint64_t> &shape) {
@@ -118,12 +123,12 @@ Result<uint64_t> GgufWriter::tensor_bytes(TensorType type, const std::vector<uin
   return blocks * info->block_bytes;
 }
 
-Result<std::vector<uint8_t>> GgufWriter::to_bytes() const {
+Status GgufWriter::serialize(const std::function<Status(const uint8_t *, size_t)> &emit) const {
   if (version_ != 2 && version_ != 3) return make_status(StatusCode::invalid_argument, "GGUF writer supports versions 2 and 3, not %u", version_);
   if (alignment_ == 0 || (alignment_ & (alignment_ - 1)) != 0) {
     return make_status(StatusCode::invalid_argument, "alignment %u is not a power of two", alignment_);
   }
-  std::vector<uint8_t> out;
+  std::vector<uint8_t> out;  // header, keys, tensor infos, padding
   append_pod<uint32_t>(out, kGgufMagic);
   append_pod<uint32_t>(out, version_);
   append_pod<uint64_t>(out, tensors_.size());
@@ -135,9 +140,10 @@ Result<std::vector<uint8_t>> GgufWriter::to_bytes() const {
   }
   uint64_t offset = 0;  // relative to the start of the data section
   std::vector<uint64_t> offsets;
+  std::vector<uint64_t> sizes;
   for (const Tensor &t : tensors_) {
     BALLAST_ASSIGN_OR_RETURN(uint64_t bytes, tensor_bytes(t.type, t.shape));
-    if (bytes != t.data.size()) {
+    if (!t.produce && bytes != t.data.size()) {
       return make_status(StatusCode::invalid_argument, "tensor '%s' has %zu data bytes, its shape and type need %llu",
                          t.name.c_str(), t.data.size(), static_cast<unsigned long long>(bytes));
     }
@@ -147,29 +153,60 @@ Result<std::vector<uint8_t>> GgufWriter::to_bytes() const {
     append_pod<uint32_t>(out, static_cast<uint32_t>(t.type));
     append_pod<uint64_t>(out, offset);
     offsets.push_back(offset);
+    sizes.push_back(bytes);
     offset += bytes;
     offset = (offset + alignment_ - 1) / alignment_ * alignment_;
   }
   out.resize((out.size() + alignment_ - 1) / alignment_ * alignment_, 0);
-  const size_t data_start = out.size();
+  BALLAST_RETURN_IF_ERROR(emit(out.data(), out.size()));
+
+  const std::vector<uint8_t> zeros(alignment_, 0);
+  uint64_t written = 0;  // bytes of the data section emitted so far
+  std::vector<uint8_t> produced;
   for (size_t i = 0; i < tensors_.size(); ++i) {
-    out.resize(data_start + offsets[i], 0);
-    out.insert(out.end(), tensors_[i].data.begin(), tensors_[i].data.end());
+    const Tensor &t = tensors_[i];
+    BALLAST_RETURN_IF_ERROR(emit(zeros.data(), static_cast<size_t>(offsets[i] - written)));
+    if (t.produce) {
+      produced.clear();
+      BALLAST_RETURN_IF_ERROR(t.produce(produced));
+      if (produced.size() != sizes[i]) {
+        return make_status(StatusCode::internal, "tensor '%s' producer gave %zu bytes, its shape and type need %llu",
+                           t.name.c_str(), produced.size(), static_cast<unsigned long long>(sizes[i]));
+      }
+      BALLAST_RETURN_IF_ERROR(emit(produced.data(), produced.size()));
+    } else {
+      BALLAST_RETURN_IF_ERROR(emit(t.data.data(), t.data.size()));
+    }
+    written = offsets[i] + sizes[i];
   }
-  if (!tensors_.empty()) out.resize(data_start + offset, 0);
+  if (!tensors_.empty()) BALLAST_RETURN_IF_ERROR(emit(zeros.data(), static_cast<size_t>(offset - written)));
+  return Status::ok();
+}
+
+Result<std::vector<uint8_t>> GgufWriter::to_bytes() const {
+  std::vector<uint8_t> out;
+  BALLAST_RETURN_IF_ERROR(serialize([&out](const uint8_t *bytes, size_t count) {
+    out.insert(out.end(), bytes, bytes + count);
+    return Status::ok();
+  }));
   return out;
 }
 
 Status GgufWriter::write_file(const std::string &path) const {
-  BALLAST_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, to_bytes());
   const std::string temp_path = path + ".tmp";
   FILE *f = std::fopen(temp_path.c_str(), "wb");
   if (f == nullptr) return make_status(StatusCode::io_error, "cannot open '%s' for writing", temp_path.c_str());
-  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  Status status = serialize([f, &temp_path](const uint8_t *bytes, size_t count) {
+    if (count != 0 && std::fwrite(bytes, 1, count, f) != count) {
+      return make_status(StatusCode::io_error, "short write to '%s'", temp_path.c_str());
+    }
+    return Status::ok();
+  });
   const bool closed = std::fclose(f) == 0;
-  if (!written || !closed) {
+  if (status.is_ok() && !closed) status = make_status(StatusCode::io_error, "short write to '%s'", temp_path.c_str());
+  if (!status.is_ok()) {
     std::remove(temp_path.c_str());
-    return make_status(StatusCode::io_error, "short write to '%s'", temp_path.c_str());
+    return status;
   }
   if (std::rename(temp_path.c_str(), path.c_str()) != 0) {
     std::remove(temp_path.c_str());

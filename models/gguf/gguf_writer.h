@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,14 @@ class GgufWriter {
   void add_tensor(const std::string &name, TensorType type, const std::vector<uint64_t> &shape,
                   std::vector<uint8_t> data);
 
+  // A tensor whose bytes are produced while the file is written, so a big
+  // model never sits in memory whole (write_file() streams each tensor to
+  // disk as soon as it is produced). `produce` receives an empty vector and
+  // must fill it with exactly the tensor's byte size (checked).
+  using TensorProducer = std::function<Status(std::vector<uint8_t> &out)>;
+  void add_tensor_producer(const std::string &name, TensorType type, const std::vector<uint64_t> &shape,
+                           TensorProducer produce);
+
   size_t key_count() const { return keys_.size(); }
   size_t tensor_count() const { return tensors_.size(); }
 
@@ -65,7 +74,10 @@ class GgufWriter {
     TensorType type;
     std::vector<uint64_t> shape;
     std::vector<uint8_t> data;
+    TensorProducer produce;  // set for streamed tensors (then `data` is empty)
   };
+  // Emits the file in order through `emit` (bytes, count).
+  Status serialize(const std::function<Status(const uint8_t *, size_t)> &emit) const;
   void put_key(const std::string &key, GgufValueType type, std::vector<uint8_t> payload);
 
   uint32_t version_;
