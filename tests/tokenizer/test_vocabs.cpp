@@ -47,7 +47,7 @@ Vocab make_bpe_vocab(const std::vector<std::string> &merges, const std::string &
   v.pre = pre;
   for (int b = 0; b < 256; ++b) v.tokens.push_back(gpt2_text(std::string(1, static_cast<char>(b))));
   for (const std::string &m : merges) {
-    const size_t space = m.find(' ', 1);
+    const size_t space = m.find('|', 1);
     REQUIRE(space != std::string::npos);
     const std::string merged = m.substr(0, space) + m.substr(space + 1);
     v.merges.push_back(gpt2_text(m.substr(0, space)) + " " + gpt2_text(m.substr(space + 1)));

@@ -18,7 +18,7 @@ Vocab make_spm_vocab(const std::vector<std::pair<std::string, float>> &pieces, b
 // GPT-2 byte-level BPE vocabulary: the 256 byte tokens in byte order (ids
 // 0..255, each byte's GPT-2 code point), then one token per merge result in
 // merge order, then "<|endoftext|>" (control, last id). Merges are written
-// with plain bytes ("h e"); spaces inside them are written as "\xC4\xA0" (Ġ).
+// as raw bytes with '|' between the two parts ("h|e", " |w").
 Vocab make_bpe_vocab(const std::vector<std::string> &merges, const std::string &pre = "gpt-2");
 
 // GPT-2 code-point text of raw bytes ("a b" -> "aĠb").
