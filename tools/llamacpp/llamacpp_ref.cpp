@@ -9,6 +9,7 @@
 //   tokenize --vocab FILE.gguf (--texts FILE.hex | --text STRING)
 //   quantize IN.gguf OUT.gguf TYPE [--threads N]
 //   logits   --model FILE.gguf --tokens 1,2,3 --out FILE.f32 [--threads N]
+//   tensors  FILE.gguf   (name, ggml type, bytes of every tensor, as ggml's gguf reader sees them)
 // Common option (before or after the subcommand's own):
 //   --cpu-variant NAME   ggml CPU backend to load: x64 (default, generic),
 //                        haswell, skylakex, icelake, ... or "best" (ggml
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "ggml-backend.h"
+#include "gguf.h"
 #include "llama.h"
 
 namespace {
@@ -65,6 +67,7 @@ int usage(const char *why) {
       "       llamacpp_ref tokenize --vocab FILE.gguf (--texts FILE.hex | --text STRING)\n"
       "       llamacpp_ref quantize IN.gguf OUT.gguf TYPE [--threads N]\n"
       "       llamacpp_ref logits --model FILE.gguf --tokens 1,2,3 --out FILE.f32 [--threads N]\n"
+      "       llamacpp_ref tensors FILE.gguf\n"
       "options: --cpu-variant x64|haswell|skylakex|...|best   --verbose\n",
       stderr);
   return 2;
@@ -427,6 +430,27 @@ int run_logits(const Options &opts) {
   return status;
 }
 
+// ---------------------------------------------------------------- tensors
+
+int run_tensors(const Options &opts) {
+  if (opts.positional.size() != 1) return usage("tensors needs FILE.gguf");
+  gguf_init_params params;
+  params.no_alloc = true;
+  params.ctx = nullptr;
+  gguf_context *file = gguf_init_from_file(opts.positional[0].c_str(), params);
+  if (file == nullptr) {
+    std::fprintf(stderr, "llamacpp_ref: ggml's gguf reader rejected %s\n", opts.positional[0].c_str());
+    return 1;
+  }
+  const int64_t n_tensors = gguf_get_n_tensors(file);
+  for (int64_t i = 0; i < n_tensors; ++i) {
+    std::printf("%s %s %zu\n", gguf_get_tensor_name(file, i), ggml_type_name(gguf_get_tensor_type(file, i)),
+                gguf_get_tensor_size(file, i));
+  }
+  gguf_free(file);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -437,7 +461,7 @@ int main(int argc, char **argv) {
   llama_log_set(log_callback, nullptr);
 
   if (opts.command != "version" && opts.command != "tokenize" && opts.command != "quantize" &&
-      opts.command != "logits") {
+      opts.command != "logits" && opts.command != "tensors") {
     return usage(("unknown subcommand " + opts.command).c_str());
   }
   if (!load_cpu_backend(opts.cpu_variant)) return 1;
@@ -452,8 +476,10 @@ int main(int argc, char **argv) {
     status = run_tokenize(opts);
   } else if (opts.command == "quantize") {
     status = run_quantize(opts);
-  } else {
+  } else if (opts.command == "logits") {
     status = run_logits(opts);
+  } else {
+    status = run_tensors(opts);
   }
   llama_backend_free();
   return status;
