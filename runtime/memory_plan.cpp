@@ -97,9 +97,20 @@ Result<MemoryPlan> plan_memory(const ModelConfig &m, const PlanInputs &in) {
                 kv_type_name(in.kv_type));
   add_region("kv_ring", calc.mul({kv_per_token, in.window}));
 
-  std::snprintf(detail, sizeof detail, "token id + position per slot: %llu slots x 8 B",
+  std::snprintf(detail, sizeof detail, "%u layers x %u sink slots x K %llu x %s (sink keys rotated for the current step)",
+                m.n_layer, in.sink_slots, static_cast<unsigned long long>(m.kv_width_k()), kv_type_name(in.kv_type));
+  add_region("kv_sink_keys_rotated", calc.mul({m.n_layer, in.sink_slots, m.kv_width_k(), kv_elem}));
+
+  std::snprintf(detail, sizeof detail, "token id + stream index per slot: %llu slots x 16 B",
                 static_cast<unsigned long long>(capacity));
-  add_region("kv_slot_table", calc.mul({capacity, 8}));
+  add_region("kv_slot_table", calc.mul({capacity, 16}));
+
+  // Per-layer stored-token counters, then RoPE cos/sin tables for the query,
+  // a rebase delta and each sink position: f32 [S + 2][rope_dim / 2][2].
+  const uint64_t rope_dim = m.rope_dim != 0 ? m.rope_dim : m.head_dim_k;
+  std::snprintf(detail, sizeof detail, "u64 [%u layers] + f32 cos/sin [%u + 2][%llu]", m.n_layer, in.sink_slots,
+                static_cast<unsigned long long>(rope_dim));
+  add_region("kv_rope_state", calc.add(calc.mul({m.n_layer, 8}), calc.mul({in.sink_slots + uint64_t{2}, rope_dim, 4})));
 
   // Activations for one prefill chunk of `batch` tokens (decode uses row 0):
   //   x, xb, xb2 [batch][n_embd]; q [batch][q_width]; k, v [batch][kv widths];

@@ -102,3 +102,24 @@ TEST_CASE("KV type names parse and print") {
   CHECK(format_bytes(1536) == "1.50 KiB");
   CHECK(format_bytes(3 * 1024 * 1024) == "3.00 MiB");
 }
+
+TEST_CASE("memory plan sizes the KV cache's rotated sink keys, slot table and RoPE state") {
+  PlanInputs in;
+  in.sink_slots = 4;
+  in.window = 12;
+  in.kv_type = KvType::f16;
+  ModelConfig m = small_model();
+  m.rope_dim = 0;  // defaults to head_dim_k (16)
+  auto plan = plan_memory(m, in);
+  REQUIRE(plan.is_ok());
+  // 2 layers x 4 sinks x K (2 heads x 16) x 2 bytes.
+  CHECK(plan->find("kv_sink_keys_rotated")->bytes == 2 * 4 * 32 * 2);
+  // 16 slots x 16 bytes (token id + stream index).
+  CHECK(plan->find("kv_slot_table")->bytes == 16 * 16);
+  // u64 per layer + f32 cos/sin [4 + 2][16]: 16 + 384 = 400 -> 448 aligned.
+  CHECK(plan->find("kv_rope_state")->bytes == 448);
+  in.sink_slots = 0;
+  auto no_sinks = plan_memory(m, in);
+  REQUIRE(no_sinks.is_ok());
+  CHECK(no_sinks->find("kv_sink_keys_rotated")->bytes == 0);
+}

@@ -1,0 +1,250 @@
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "kv_test_support.h"
+#include "runtime/arena.h"
+#include "runtime/memory_plan.h"
+
+using namespace ballast;
+using namespace ballast::testing;
+
+namespace {
+
+SinkRingCacheConfig small_config(uint32_t sinks, uint32_t window, KvCacheMode mode, KvType type = KvType::f32) {
+  SinkRingCacheConfig c;
+  c.n_layer = 2;
+  c.n_head_kv = 2;
+  c.head_dim_k = 8;
+  c.head_dim_v = 8;
+  c.sink_slots = sinks;
+  c.window = window;
+  c.kv_type = type;
+  c.mode = mode;
+  c.rope.head_dim = 8;
+  c.rope.rope_dim = 8;
+  return c;
+}
+
+// Runs `n` tokens (ids 100, 101, ...) through every layer with random data.
+Status feed(SinkRingCache &cache, std::mt19937 &rng, uint32_t n, uint32_t n_head = 4) {
+  const SinkRingCacheConfig &c = cache.config();
+  std::vector<float> k(c.n_head_kv * c.head_dim_k), v(c.n_head_kv * c.head_dim_v), q(n_head * c.head_dim_k),
+      qw(q.size()), out(n_head * c.head_dim_v), scratch(8);
+  for (uint32_t i = 0; i < n; ++i) {
+    BALLAST_ASSIGN_OR_RETURN(uint64_t t, cache.begin_token(static_cast<int32_t>(100 + cache.tokens_begun())));
+    (void)t;
+    for (uint32_t layer = 0; layer < c.n_layer; ++layer) {
+      fill_normal(rng, k.data(), k.size());
+      fill_normal(rng, v.data(), v.size());
+      fill_normal(rng, q.data(), q.size());
+      BALLAST_RETURN_IF_ERROR(fast_path_layer(cache, layer, n_head, k.data(), v.data(), q.data(), qw.data(), out.data(),
+                                              scratch.data(), scratch.size()));
+    }
+  }
+  return Status::ok();
+}
+
+std::vector<int32_t> ids_of(const SinkRingCache &cache) {
+  std::vector<int32_t> ids(cache.capacity());
+  auto n = cache.cached_token_ids(ids.data(), static_cast<uint32_t>(ids.size()));
+  REQUIRE(n.is_ok());
+  ids.resize(n.value());
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("kv cache dense mode fails cleanly at capacity and stays usable") {
+  const SinkRingCacheConfig c = small_config(2, 3, KvCacheMode::dense);
+  OwnedKvStorage owned(c);
+  auto cache = SinkRingCache::create(c, owned.storage);
+  REQUIRE(cache.is_ok());
+  std::mt19937 rng(1);
+  REQUIRE(feed(*cache, rng, 5).is_ok());
+  CHECK(cache->cached_tokens() == 5);
+  auto sixth = cache->begin_token(7);
+  CHECK(sixth.status().code() == StatusCode::out_of_range);
+  CHECK(sixth.status().message().find("dense KV cache is full: 5 slots") != std::string::npos);
+  CHECK(cache->cached_tokens() == 5);
+  CHECK(cache->evictions() == 0);
+  CHECK(ids_of(*cache) == std::vector<int32_t>{100, 101, 102, 103, 104});
+  auto view = cache->layer_view(1);
+  REQUIRE(view.is_ok());
+  CHECK(view->total_slots == 5);
+  CHECK(view->stream_index == 4);
+  // After clear() it takes tokens again.
+  cache->clear();
+  CHECK(cache->cached_tokens() == 0);
+  CHECK(feed(*cache, rng, 5).is_ok());
+}
+
+TEST_CASE("kv cache evicts the oldest non-sink token; token ids come back in in-cache order") {
+  const SinkRingCacheConfig c = small_config(2, 3, KvCacheMode::sink);
+  OwnedKvStorage owned(c);
+  auto cache = SinkRingCache::create(c, owned.storage);
+  REQUIRE(cache.is_ok());
+  std::mt19937 rng(2);
+  REQUIRE(feed(*cache, rng, 4).is_ok());
+  CHECK(ids_of(*cache) == std::vector<int32_t>{100, 101, 102, 103});
+  REQUIRE(feed(*cache, rng, 5).is_ok());  // 9 tokens: sinks 100, 101; window 106, 107, 108
+  CHECK(ids_of(*cache) == std::vector<int32_t>{100, 101, 106, 107, 108});
+  CHECK(cache->evictions() == 4);
+  CHECK(cache->cached_tokens() == 5);
+  CHECK(cache->slot_entry(0).token_id == 100);
+  CHECK(cache->slot_entry(0).stream_index == 0);
+  // Token 108 (stream index 8) is window token 6: ring slot 6 % 3 = 0.
+  CHECK(cache->slot_entry(2).token_id == 108);
+  CHECK(cache->slot_entry(2).stream_index == 8);
+  auto view = cache->layer_view(0);
+  REQUIRE(view.is_ok());
+  CHECK(view->n_segments == 3);  // sinks, ring slots 1..2, ring slot 0
+  CHECK(view->segments[0].n_slots == 2);
+  CHECK(view->segments[1].n_slots == 2);
+  CHECK(view->segments[2].n_slots == 1);
+  std::vector<int32_t> small(3);
+  CHECK_FALSE(cache->cached_token_ids(small.data(), 3).is_ok());
+}
+
+TEST_CASE("kv cache window mode and recompute hook: clear() then replay the cached ids") {
+  const SinkRingCacheConfig c = small_config(0, 4, KvCacheMode::window);
+  OwnedKvStorage owned(c);
+  auto cache = SinkRingCache::create(c, owned.storage);
+  REQUIRE(cache.is_ok());
+  std::mt19937 rng(3);
+  REQUIRE(feed(*cache, rng, 10).is_ok());
+  CHECK(ids_of(*cache) == std::vector<int32_t>{106, 107, 108, 109});
+  cache->clear(500);
+  CHECK(cache->cached_tokens() == 0);
+  CHECK(cache->begin_token(106).value() == 500);
+  CHECK(ids_of(*cache) == std::vector<int32_t>{106});
+}
+
+TEST_CASE("kv cache layer-major use (prefill chunks) equals token-major use") {
+  // Chunked prefill runs layer 0 over all tokens of the chunk, then layer 1;
+  // the cache must give each (layer, token) the same attention as decode order.
+  const SinkRingCacheConfig c = small_config(2, 3, KvCacheMode::sink);
+  const uint32_t n_head = 4, n_tokens = 23, chunk = 5;
+  std::mt19937 rng(4);
+  const size_t kc = c.n_head_kv * c.head_dim_k, vc = c.n_head_kv * c.head_dim_v, qc = n_head * c.head_dim_k;
+  std::vector<float> ks(n_tokens * 2 * kc), vs(n_tokens * 2 * vc), qs(n_tokens * 2 * qc);
+  fill_normal(rng, ks.data(), ks.size());
+  fill_normal(rng, vs.data(), vs.size());
+  fill_normal(rng, qs.data(), qs.size());
+  auto at = [](std::vector<float> &x, size_t count, uint32_t token, uint32_t layer) { return x.data() + (token * 2 + layer) * count; };
+  std::vector<float> qw(qc), scratch(3), out(n_head * c.head_dim_v);
+
+  OwnedKvStorage owned_a(c), owned_b(c);
+  auto a = SinkRingCache::create(c, owned_a.storage);
+  auto b = SinkRingCache::create(c, owned_b.storage);
+  REQUIRE(a.is_ok());
+  REQUIRE(b.is_ok());
+  std::vector<float> token_major, layer_major(n_tokens * 2 * out.size());
+  for (uint32_t t = 0; t < n_tokens; ++t) {
+    REQUIRE(a->begin_token(static_cast<int32_t>(t)).is_ok());
+    for (uint32_t layer = 0; layer < 2; ++layer) {
+      REQUIRE(fast_path_layer(*a, layer, n_head, at(ks, kc, t, layer), at(vs, vc, t, layer), at(qs, qc, t, layer), qw.data(),
+                              out.data(), scratch.data(), scratch.size())
+                  .is_ok());
+      token_major.insert(token_major.end(), out.begin(), out.end());
+    }
+  }
+  for (uint32_t begin = 0; begin < n_tokens; begin += chunk) {
+    const uint32_t end = std::min(n_tokens, begin + chunk);
+    for (uint32_t t = begin; t < end; ++t) REQUIRE(b->begin_token(static_cast<int32_t>(t)).is_ok());
+    for (uint32_t layer = 0; layer < 2; ++layer) {
+      for (uint32_t t = begin; t < end; ++t) {
+        REQUIRE(fast_path_layer(*b, layer, n_head, at(ks, kc, t, layer), at(vs, vc, t, layer), at(qs, qc, t, layer), qw.data(),
+                                out.data(), scratch.data(), scratch.size())
+                    .is_ok());
+        std::memcpy(layer_major.data() + (t * 2 + layer) * out.size(), out.data(), out.size() * sizeof(float));
+      }
+    }
+  }
+  CHECK(token_major == layer_major);
+}
+
+TEST_CASE("kv cache rejects bad configs, short regions and out-of-order calls") {
+  SinkRingCacheConfig c = small_config(0, 4, KvCacheMode::sink);
+  OwnedKvStorage owned(small_config(4, 4, KvCacheMode::sink));
+  CHECK(SinkRingCache::create(c, owned.storage).status().message().find("at least 1 sink") != std::string::npos);
+  c = small_config(2, 4, KvCacheMode::window);
+  CHECK_FALSE(SinkRingCache::create(c, owned.storage).is_ok());
+  c = small_config(65, 4, KvCacheMode::sink);
+  CHECK_FALSE(SinkRingCache::create(c, owned.storage).is_ok());
+  c = small_config(4, 4, KvCacheMode::sink);
+  c.rope.rope_dim = 6;
+  c.rope.head_dim = 6;
+  CHECK(SinkRingCache::create(c, owned.storage).status().message().find("head_dim") != std::string::npos);
+  c = small_config(4, 4, KvCacheMode::sink);
+  SinkRingCacheStorage short_ring = owned.storage;
+  short_ring.ring.bytes -= 10;
+  auto st = SinkRingCache::create(c, short_ring).status();
+  CHECK(st.code() == StatusCode::out_of_memory);
+  CHECK(st.message().find("kv_ring") != std::string::npos);
+  CHECK(st.message().find("missing 10") != std::string::npos);
+
+  auto cache = SinkRingCache::create(c, owned.storage);
+  REQUIRE(cache.is_ok());
+  std::vector<float> k(16), v(16), q(32);
+  CHECK_FALSE(cache->store_layer(0, k.data(), v.data()).is_ok());  // no begin_token yet
+  CHECK_FALSE(cache->rotate_query(0, q.data(), 4).is_ok());
+  CHECK_FALSE(cache->layer_view(0).is_ok());
+  REQUIRE(cache->begin_token(1).is_ok());
+  CHECK(cache->store_layer(0, k.data(), v.data()).is_ok());
+  CHECK_FALSE(cache->store_layer(0, k.data(), v.data()).is_ok());  // layer 0 already stored token 0
+  CHECK_FALSE(cache->store_layer(2, k.data(), v.data()).is_ok());  // no layer 2
+  CHECK(parse_kv_cache_mode("recompute").value() == KvCacheMode::recompute);
+  CHECK_FALSE(parse_kv_cache_mode("streaming").is_ok());
+}
+
+TEST_CASE("kv cache runs on the memory plan's regions carved from an arena") {
+  ModelConfig m;
+  m.n_vocab = 100;
+  m.n_embd = 32;
+  m.n_layer = 3;
+  m.n_head = 4;
+  m.n_head_kv = 2;
+  m.head_dim_k = 8;
+  m.head_dim_v = 8;
+  m.n_ff = 64;
+  for (KvType type : {KvType::f16, KvType::f32}) {
+    for (uint32_t sinks : {0u, 4u}) {
+      PlanInputs in;
+      in.sink_slots = sinks;
+      in.window = 13;
+      in.kv_type = type;
+      auto plan = plan_memory(m, in);
+      REQUIRE(plan.is_ok());
+      std::vector<uint64_t> memory(plan->total_bytes / 8 + 8);
+      uint8_t *base = reinterpret_cast<uint8_t *>(memory.data());
+      base += (kArenaAlignment - reinterpret_cast<uintptr_t>(base) % kArenaAlignment) % kArenaAlignment;
+      Arena arena(base, plan->total_bytes);
+      std::vector<ArenaRegion> regions(plan->regions.size());
+      REQUIRE(carve_plan(arena, *plan, regions.data(), regions.size()).is_ok());
+      auto storage = kv_cache_storage_from_regions(regions.data(), regions.size());
+      REQUIRE(storage.is_ok());
+      SinkRingCacheConfig c;
+      c.n_layer = m.n_layer;
+      c.n_head_kv = m.n_head_kv;
+      c.head_dim_k = m.head_dim_k;
+      c.head_dim_v = m.head_dim_v;
+      c.sink_slots = sinks;
+      c.window = in.window;
+      c.kv_type = type;
+      c.mode = sinks == 0 ? KvCacheMode::window : KvCacheMode::sink;
+      c.rope.head_dim = m.head_dim_k;
+      c.rope.rope_dim = m.head_dim_k;
+      auto need = SinkRingCache::required_bytes(c);
+      REQUIRE(need.is_ok());
+      CHECK(plan->find("kv_sinks")->bytes >= need->sinks.bytes);
+      CHECK(plan->find("kv_rope_state")->bytes >= need->rope_state.bytes);
+      auto cache = SinkRingCache::create(c, storage.value());
+      REQUIRE_MESSAGE(cache.is_ok(), cache.status().to_string());
+      std::mt19937 rng(5);
+      CHECK(feed(*cache, rng, 40).is_ok());
+      CHECK(cache->cached_tokens() == sinks + 13);
+    }
+  }
+}
