@@ -8,29 +8,9 @@
 namespace ballast {
 namespace {
 
-constexpr int kRefineSteps = 2;
-
-double asymmetric_error(const float *x, int count, int q_max, float scale, float min) {
-  const float inverse = quant_detail::safe_inverse(scale);
-  double error = 0.0;
-  for (int i = 0; i < count; ++i) {
-    const int q = quant_detail::round_clamped((x[i] + min) * inverse, 0, q_max);
-    const double diff = static_cast<double>(scale) * q - min - x[i];
-    error += diff * diff;
-  }
-  return error;
-}
-
-double symmetric_error(const float *x, int count, int q_min, int q_max, float scale) {
-  const float inverse = quant_detail::safe_inverse(scale);
-  double error = 0.0;
-  for (int i = 0; i < count; ++i) {
-    const int q = quant_detail::round_clamped(x[i] * inverse, q_min, q_max);
-    const double diff = static_cast<double>(scale) * q - x[i];
-    error += diff * diff;
-  }
-  return error;
-}
+// Each starting scale gets this many least-squares updates; every parameter
+// set visited (start and updates) is scored, the best one wins.
+constexpr int kRefineSteps = 1;
 
 }  // namespace
 
@@ -44,40 +24,43 @@ void fit_scale_min(const float *x, int count, int q_max, float *scale, float *mi
   *min = -lo;
   if (!(hi > lo)) return;  // constant block (>= 0: representable only as 0; < 0: as -min)
 
-  double best_error = std::numeric_limits<double>::infinity();
+  float best_error = std::numeric_limits<float>::infinity();
   // Starting points: the min..max range spread over q_max + delta steps.
-  static const float kDeltas[] = {0.0f, -0.5f, 0.5f, 1.0f, 2.0f};
+  static const float kDeltas[] = {0.0f, 0.5f, 1.0f, 2.0f};
   for (float delta : kDeltas) {
     float s = (hi - lo) / (static_cast<float>(q_max) + delta);
     float m = -lo;
-    for (int step = 0; step < kRefineSteps; ++step) {
-      // Least squares for (s, m) given the current grid assignment.
+    for (int step = 0;; ++step) {
+      // One pass: grid assignment for (s, m), its squared error, and the
+      // least-squares sums for the next (s, m).
       const float inverse = quant_detail::safe_inverse(s);
-      double sum_q = 0, sum_qq = 0, sum_x = 0, sum_qx = 0;
+      float error = 0, sum_q = 0, sum_qq = 0, sum_x = 0, sum_qx = 0;
       for (int i = 0; i < count; ++i) {
-        const double q = quant_detail::round_clamped((x[i] + m) * inverse, 0, q_max);
+        const float q = static_cast<float>(quant_detail::round_clamped((x[i] + m) * inverse, 0, q_max));
+        const float diff = s * q - m - x[i];
+        error += diff * diff;
         sum_q += q;
         sum_qq += q * q;
         sum_x += x[i];
         sum_qx += q * x[i];
       }
-      const double det = sum_qq * count - sum_q * sum_q;
+      if (error < best_error) {
+        best_error = error;
+        *scale = s;
+        *min = m;
+      }
+      if (step == kRefineSteps) break;
+      const float det = sum_qq * static_cast<float>(count) - sum_q * sum_q;
       if (!(det > 0)) break;
-      double new_s = (count * sum_qx - sum_q * sum_x) / det;
-      double new_m = (sum_q * sum_qx - sum_qq * sum_x) / det;
+      float new_s = (static_cast<float>(count) * sum_qx - sum_q * sum_x) / det;
+      float new_m = (sum_q * sum_qx - sum_qq * sum_x) / det;
       if (new_m < 0) {  // the format cannot add an offset: refit the scale alone
         new_m = 0;
         new_s = sum_qx / sum_qq;
       }
       if (!(new_s > 0)) break;
-      s = static_cast<float>(new_s);
-      m = static_cast<float>(new_m);
-    }
-    const double error = asymmetric_error(x, count, q_max, s, m);
-    if (error < best_error) {
-      best_error = error;
-      *scale = s;
-      *min = m;
+      s = new_s;
+      m = new_m;
     }
   }
 }
@@ -85,27 +68,28 @@ void fit_scale_min(const float *x, int count, int q_max, float *scale, float *mi
 float fit_symmetric_scale(const float *x, int count, int q_min, int q_max) {
   const float vmax = quant_detail::signed_absmax(x, count);
   if (vmax == 0.0f) return 0.0f;
-  double best_error = std::numeric_limits<double>::infinity();
+  float best_error = std::numeric_limits<float>::infinity();
   float best = 0.0f;
-  static const float kDeltas[] = {0.0f, 0.5f, 1.0f, 1.5f, 2.0f};
+  static const float kDeltas[] = {0.0f, 0.5f, 1.0f, 2.0f};
   for (float delta : kDeltas) {
     // vmax lands on q_min + delta (q_min < 0), i.e. a slightly larger step.
     float s = vmax / (static_cast<float>(q_min) + delta);
-    for (int step = 0; step < kRefineSteps; ++step) {
+    for (int step = 0;; ++step) {
       const float inverse = quant_detail::safe_inverse(s);
-      double sum_qq = 0, sum_qx = 0;
+      float error = 0, sum_qq = 0, sum_qx = 0;
       for (int i = 0; i < count; ++i) {
-        const double q = quant_detail::round_clamped(x[i] * inverse, q_min, q_max);
+        const float q = static_cast<float>(quant_detail::round_clamped(x[i] * inverse, q_min, q_max));
+        const float diff = s * q - x[i];
+        error += diff * diff;
         sum_qq += q * q;
         sum_qx += q * x[i];
       }
-      if (!(sum_qq > 0)) break;
-      s = static_cast<float>(sum_qx / sum_qq);
-    }
-    const double error = symmetric_error(x, count, q_min, q_max, s);
-    if (error < best_error) {
-      best_error = error;
-      best = s;
+      if (error < best_error) {
+        best_error = error;
+        best = s;
+      }
+      if (step == kRefineSteps || !(sum_qq > 0)) break;
+      s = sum_qx / sum_qq;
     }
   }
   return best;

@@ -9,11 +9,14 @@
 namespace ballast {
 namespace quant_detail {
 
-// Round to nearest (ties away from zero), clamped to [lo, hi]. NaN -> lo.
+// Round to nearest (ties upward), clamped to [lo, hi]. NaN -> lo.
+// Branch-free and libm-free (so loops using it vectorise): after clamping,
+// value - lo >= 0, so truncating value - lo + 0.5 is floor, i.e. round-half-up.
 inline int round_clamped(float value, int lo, int hi) {
-  if (!(value > static_cast<float>(lo))) return lo;
-  if (value >= static_cast<float>(hi)) return hi;
-  return static_cast<int>(std::lround(value));
+  const float low = static_cast<float>(lo), high = static_cast<float>(hi);
+  float v = value > low ? value : low;  // NaN compares false -> low
+  v = v < high ? v : high;
+  return lo + static_cast<int>(v - low + 0.5f);
 }
 
 // The element of x[0..count) with the largest magnitude, sign kept (0 if all zero).

@@ -36,6 +36,7 @@ void usage(FILE *out) {
                "  --name TEXT           general.name\n"
                "  --vocab-from FILE     copy the tokenizer.* keys from another GGUF file (vocab size follows it);\n"
                "                        without it a synthetic SentencePiece-style vocab is written\n"
+               "  --threads N           generator threads (default: all cores; output is the same for any N)\n"
                "  --progress / --quiet  force progress lines on stderr on/off (default: on for big models)\n"
                "  -h, --help            this text\n");
 }
@@ -79,7 +80,7 @@ int main(int argc, char **argv) {
   std::vector<std::pair<std::string, std::string>> overrides;  // applied after the preset, in order
   int progress_mode = -1;  // -1 auto, 0 off, 1 on
   static const char *kValueOptions[] = {"--dim", "--layers", "--heads", "--kv-heads", "--head-dim", "--ffn", "--vocab",
-                                        "--ctx", "--rope-theta", "--eps", "--seed", "--name", "--vocab-from"};
+                                        "--ctx", "--rope-theta", "--eps", "--seed", "--name", "--vocab-from", "--threads"};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&](std::string *out) -> bool {
@@ -146,6 +147,7 @@ int main(int argc, char **argv) {
     else if (option == "--rope-theta") ok = parse_float(v, &spec.rope_theta);
     else if (option == "--eps") ok = parse_float(v, &spec.rms_eps);
     else if (option == "--seed") ok = parse_u64(v, &spec.seed);
+    else if (option == "--threads") ok = parse_u32(v, &spec.threads);
     else if (option == "--name") spec.name = v;
     else if (option == "--vocab-from") spec.vocab_from = v;
     if (!ok) return fail("bad value '" + v + "' for " + option);

@@ -1,7 +1,8 @@
 #include "tools/mkmodel/model_generator.h"
 
+#include <algorithm>
 #include <cmath>
-#include <memory>
+#include <thread>
 
 #include "kernels/quant/quant_type_traits.h"
 #include "tools/mkmodel/random_normal.h"
@@ -30,8 +31,23 @@ TensorPlan vector_tensor(const std::string &name, uint64_t length, TensorInit in
 
 bool is_quantized(TensorType type) { return tensor_type_info(type)->block_elements > 1; }
 
-// Fills one tensor: each row from its own seeded sampler, quantized on the fly.
-Status produce_tensor(const TensorPlan &plan, uint64_t model_seed, std::vector<uint8_t> &out) {
+void fill_row(TensorInit init, NormalSampler &normal, float matrix_std, float *row, uint64_t length) {
+  switch (init) {
+    case TensorInit::matrix:
+      for (uint64_t i = 0; i < length; ++i) row[i] = normal.next() * matrix_std;
+      break;
+    case TensorInit::norm:
+      for (uint64_t i = 0; i < length; ++i) row[i] = 1.0f + 0.02f * normal.next();
+      break;
+    case TensorInit::bias:
+      for (uint64_t i = 0; i < length; ++i) row[i] = 0.02f * normal.next();
+      break;
+  }
+}
+
+// Fills one tensor: each row from its own seeded sampler (so any split over
+// threads gives the same bytes), quantized on the fly.
+Status produce_tensor(const TensorPlan &plan, uint64_t model_seed, uint32_t threads, std::vector<uint8_t> &out) {
   const QuantTypeTraits *traits = quant_type_traits(plan.type);
   if (traits == nullptr) return make_status(StatusCode::internal, "no row functions for %s", plan.name.c_str());
   const uint64_t row_length = plan.shape[0];
@@ -43,22 +59,22 @@ Status produce_tensor(const TensorPlan &plan, uint64_t model_seed, std::vector<u
 
   const uint64_t seed = tensor_seed(model_seed, plan.name);
   const float matrix_std = 1.0f / std::sqrt(static_cast<float>(row_length));
-  std::vector<float> row(row_length);  // [row_length] f32 values before conversion
-  for (uint64_t r = 0; r < rows; ++r) {
-    NormalSampler normal(seed + r * 0x9e3779b97f4a7c15ull);
-    switch (plan.init) {
-      case TensorInit::matrix:
-        for (float &v : row) v = normal.next() * matrix_std;
-        break;
-      case TensorInit::norm:
-        for (float &v : row) v = 1.0f + 0.02f * normal.next();
-        break;
-      case TensorInit::bias:
-        for (float &v : row) v = 0.02f * normal.next();
-        break;
+  auto fill_rows = [&](uint64_t first, uint64_t last) {
+    std::vector<float> row(row_length);  // [row_length] f32 values before conversion
+    for (uint64_t r = first; r < last; ++r) {
+      NormalSampler normal(seed + r * 0x9e3779b97f4a7c15ull);
+      fill_row(plan.init, normal, matrix_std, row.data(), row_length);
+      traits->quantize_row(row.data(), out.data() + r * static_cast<uint64_t>(row_bytes),
+                           static_cast<int64_t>(row_length));
     }
-    traits->quantize_row(row.data(), out.data() + r * static_cast<uint64_t>(row_bytes), static_cast<int64_t>(row_length));
-  }
+  };
+  uint64_t workers = threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
+  if (rows * row_length < (1u << 16)) workers = 1;  // not worth a thread
+  workers = std::min<uint64_t>(workers, rows);
+  std::vector<std::thread> pool;
+  for (uint64_t w = 1; w < workers; ++w) pool.emplace_back(fill_rows, rows * w / workers, rows * (w + 1) / workers);
+  fill_rows(0, rows / workers);
+  for (std::thread &t : pool) t.join();
   return Status::ok();
 }
 
@@ -160,10 +176,12 @@ Result<ModelBuild> add_model(const ModelSpec &requested, GgufWriter &writer, con
   for (size_t i = 0; i < count; ++i) {
     const TensorPlan &plan = build.tensors[i];
     const uint64_t seed = spec.seed;
-    writer.add_tensor_producer(plan.name, plan.type, plan.shape, [plan, seed, i, count, progress](std::vector<uint8_t> &out) {
-      if (progress) progress(i, count, plan);
-      return produce_tensor(plan, seed, out);
-    });
+    const uint32_t threads = spec.threads;
+    writer.add_tensor_producer(plan.name, plan.type, plan.shape,
+                               [plan, seed, threads, i, count, progress](std::vector<uint8_t> &out) {
+                                 if (progress) progress(i, count, plan);
+                                 return produce_tensor(plan, seed, threads, out);
+                               });
   }
   return build;
 }

@@ -31,6 +31,7 @@ struct ModelSpec {
   TensorType type = TensorType::f32;  // 2-D weight matrices; norms and biases stay F32
   uint64_t seed = 1;
   std::string vocab_from;     // GGUF file whose tokenizer.* keys are copied; empty = synthetic vocab
+  uint32_t threads = 0;       // generator threads (0 = all cores); never changes the output bytes
 
   uint32_t effective_head_dim() const { return head_dim != 0 ? head_dim : (heads != 0 ? dim / heads : 0); }
 };

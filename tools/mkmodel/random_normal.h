@@ -1,5 +1,5 @@
 // Deterministic random numbers for generated weights: splitmix64 for bits,
-// Box-Muller for normals. Seeded per tensor (seed + tensor name), so each
+// the polar Box-Muller method for normals. Seeded per tensor (seed + tensor name), so each
 // tensor's values do not depend on which other tensors a model has.
 #pragma once
 
@@ -24,7 +24,8 @@ class SplitMix64 {
   uint64_t state_;
 };
 
-// Standard normal samples, two per Box-Muller step.
+// Standard normal samples, two per step of Marsaglia's polar form of
+// Box-Muller (no trigonometry: one log and one sqrt per pair).
 class NormalSampler {
  public:
   explicit NormalSampler(uint64_t seed) : bits_(seed) {}
@@ -33,15 +34,17 @@ class NormalSampler {
       has_spare_ = false;
       return spare_;
     }
-    const uint64_t r = bits_.next();
-    // Two 32-bit uniforms; u1 in (0, 1] so log(u1) is finite.
-    const float u1 = (static_cast<float>(r >> 40) + 1.0f) * (1.0f / 16777216.0f);
-    const float u2 = static_cast<float>(r & 0xffffffu) * (1.0f / 16777216.0f);
-    const float radius = std::sqrt(-2.0f * std::log(u1));
-    const float angle = 6.2831853071795864f * u2;
-    spare_ = radius * std::sin(angle);
+    float u, v, s;
+    do {  // a uniform point in the unit disc (accepted ~79% of the time)
+      const uint64_t r = bits_.next();
+      u = static_cast<float>(r >> 40) * (1.0f / 8388608.0f) - 1.0f;        // 24 bits -> [-1, 1)
+      v = static_cast<float>(r & 0xffffffu) * (1.0f / 8388608.0f) - 1.0f;  // 24 bits -> [-1, 1)
+      s = u * u + v * v;
+    } while (s >= 1.0f || s == 0.0f);
+    const float factor = std::sqrt(-2.0f * std::log(s) / s);
+    spare_ = v * factor;
     has_spare_ = true;
-    return radius * std::cos(angle);
+    return u * factor;
   }
 
  private:
