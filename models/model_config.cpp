@@ -81,6 +81,22 @@ Result<ModelConfig> read_model_config(const GgufFile &file) {
   }
   c.n_vocab = static_cast<uint32_t>(embd->shape[1]);
   c.tied_output = file.find_tensor("output.weight") == nullptr;
+  c.rope_neox = c.arch == Architecture::qwen2 || c.arch == Architecture::qwen3;
+
+  if (file.find("ballast.sink_token_id") != nullptr) {
+    BALLAST_ASSIGN_OR_RETURN(uint64_t sink_token, file.get_uint("ballast.sink_token_id"));
+    if (sink_token >= c.n_vocab) {
+      return make_status(StatusCode::corrupt_file, "ballast.sink_token_id %llu is not below n_vocab %u",
+                         static_cast<unsigned long long>(sink_token), c.n_vocab);
+    }
+    BALLAST_ASSIGN_OR_RETURN(uint64_t slots, file.get_uint_or("ballast.sink_slots", 1));
+    if (slots == 0 || slots > 64) {
+      return make_status(StatusCode::corrupt_file, "ballast.sink_slots %llu is out of range 1..64",
+                         static_cast<unsigned long long>(slots));
+    }
+    c.sink_token_id = static_cast<int32_t>(sink_token);
+    c.sink_slots = static_cast<uint32_t>(slots);
+  }
   return c;
 }
 

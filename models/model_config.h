@@ -30,7 +30,13 @@ struct ModelConfig {
   float rms_norm_eps = 1e-5f;
   float rope_freq_base = 10000.0f;
   uint32_t rope_dim = 0;       // rotated dims per head (<arch>.rope.dimension_count, default head_dim_k)
+  bool rope_neox = false;      // rotate pairs (i, i + rope_dim/2) (qwen2/qwen3) instead of adjacent pairs (llama)
   bool tied_output = false;    // no output.weight: logits reuse token_embd.weight
+
+  // Model-declared attention sink (Ballast's own GGUF keys, docs/GGUF_KEYS.md):
+  // a token the model was trained to find at the start of every sample.
+  int32_t sink_token_id = -1;  // ballast.sink_token_id, -1 = none declared
+  uint32_t sink_slots = 0;     // ballast.sink_slots: leading KV slots that token needs
 
   // 64-bit so that hostile sizes cannot wrap before the planner checks them.
   uint64_t q_width() const { return uint64_t{n_head} * head_dim_k; }        // floats in one token's Q

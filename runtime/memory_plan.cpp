@@ -171,14 +171,14 @@ std::string format_memory_plan(const MemoryPlan &plan) {
                 plan.inputs.sink_slots, plan.inputs.window, kv_type_name(plan.inputs.kv_type), plan.inputs.threads,
                 plan.inputs.max_prefill_batch);
   out += line;
-  std::snprintf(line, sizeof line, "  %-17s %14s %12s  %s\n", "region", "bytes", "", "shape");
+  std::snprintf(line, sizeof line, "  %-22s %14s %12s  %s\n", "region", "bytes", "", "shape");
   out += line;
   for (const PlanRegion &r : plan.regions) {
-    std::snprintf(line, sizeof line, "  %-17s %14llu %12s  %s\n", r.name.c_str(), static_cast<unsigned long long>(r.bytes),
+    std::snprintf(line, sizeof line, "  %-22s %14llu %12s  %s\n", r.name.c_str(), static_cast<unsigned long long>(r.bytes),
                   format_bytes(r.bytes).c_str(), r.detail.c_str());
     out += line;
   }
-  std::snprintf(line, sizeof line, "  %-17s %14llu %12s  reserved once at session creation\n", "total",
+  std::snprintf(line, sizeof line, "  %-22s %14llu %12s  reserved once at session creation\n", "total",
                 static_cast<unsigned long long>(plan.total_bytes), format_bytes(plan.total_bytes).c_str());
   out += line;
   return out;

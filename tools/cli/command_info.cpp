@@ -9,6 +9,7 @@
 #include "models/model_config.h"
 #include "models/model_file.h"
 #include "models/tokenizer/tokenizer.h"
+#include "kernels/dispatch/kernel_variants.h"
 #include "platform/cpu_features.h"
 #include "runtime/memory_plan.h"
 #include "tools/cli/arg_parser.h"
@@ -73,8 +74,10 @@ void print_cpu() {
   std::printf("\ncpu: %s\n  %s\n", describe_cpu_topology(cpu).c_str(), describe_cpu_isa(cpu).c_str());
   Result<IsaLevel> level = host_isa_level();
   if (level.is_ok()) {
-    std::printf("  kernel variant: %s%s\n", isa_level_name(level.value()),
-                std::getenv("BALLAST_ISA") != nullptr ? " (forced by BALLAST_ISA)" : " (best available)");
+    std::printf("  ISA level allowed: %s%s; kernels compiled: %s\n", isa_level_name(level.value()),
+                std::getenv("BALLAST_ISA") != nullptr ? " (forced by BALLAST_ISA)" : " (best the CPU offers)",
+                compiled_kernel_variants());
+    std::printf("  kernel variant that would run: %s\n", isa_level_name(select_kernel_variant(level.value())));
   } else {
     std::printf("  kernel variant: none -- %s\n", level.status().message().c_str());
   }

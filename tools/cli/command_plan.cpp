@@ -4,7 +4,7 @@
 
 #include "models/model_config.h"
 #include "models/model_file.h"
-#include "platform/memory_reservation.h"
+#include "platform/memory_stats.h"
 #include "runtime/memory_plan.h"
 #include "tools/cli/arg_parser.h"
 #include "tools/cli/commands.h"
@@ -49,11 +49,11 @@ int run_plan(int argc, char **argv) {
   std::fputs(format_memory_plan(plan.value()).c_str(), stdout);
   std::printf("weights: %s mapped read-only from the file (shared page cache, not in the arena)\n",
               format_bytes(file.value()->mapping().size()).c_str());
-  const PhysicalMemory memory = physical_memory();
-  if (memory.available_bytes != 0) {
-    std::printf("this machine: %s available of %s%s\n", format_bytes(memory.available_bytes).c_str(),
-                format_bytes(memory.total_bytes).c_str(),
-                plan->total_bytes > memory.available_bytes ? "  -- NOT ENOUGH for this plan" : "");
+  Result<SystemMemory> memory = read_system_memory();
+  if (memory.is_ok()) {
+    std::printf("this machine: %s available of %s%s\n", format_bytes(memory->available_bytes).c_str(),
+                format_bytes(memory->total_bytes).c_str(),
+                plan->total_bytes > memory->available_bytes ? "  -- NOT ENOUGH for this plan" : "");
   }
   return 0;
 }

@@ -80,7 +80,10 @@ int run_tokenize(int argc, char **argv) {
   }
   std::printf("%s\n", line.c_str());
   if (show_pieces) {
-    for (int32_t id : ids) std::fprintf(stderr, "%d\t'%s'\n", id, tokenizer->token_to_piece(id).c_str());
+    for (int32_t id : ids) {
+      const std::string piece(tokenizer->token_to_piece(id));
+      std::fprintf(stderr, "%d\t'%s'\n", id, piece.c_str());
+    }
   }
   return 0;
 }

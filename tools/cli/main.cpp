@@ -14,6 +14,9 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"info", "describe a GGUF model, the CPU and the memory plan", ballast::cli::run_info},
+    {"plan", "print the memory plan for a model and cache shape (allocates nothing)", ballast::cli::run_plan},
+    {"tokenize", "print the token ids of a text", ballast::cli::run_tokenize},
     {"version", "print the version", ballast::cli::run_version},
 };
 
