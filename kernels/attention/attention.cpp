@@ -69,9 +69,10 @@ void attend_head(const AttentionShape &shape, uint32_t head, const float *q_head
 }
 
 template <typename T>
-void attend_all_heads(const AttentionShape &shape, const float *q, const KvSegment *segments, uint32_t n_segments,
-                      float *out, float *scratch, size_t block_slots, const AttentionProbe *probe) {
-  for (uint32_t h = 0; h < shape.n_head; ++h) {
+void attend_heads(const AttentionShape &shape, uint32_t head_begin, uint32_t head_end, const float *q,
+                  const KvSegment *segments, uint32_t n_segments, float *out, float *scratch, size_t block_slots,
+                  const AttentionProbe *probe) {
+  for (uint32_t h = head_begin; h < head_end; ++h) {
     float *probe_scores = (probe != nullptr && probe->head == h) ? probe->probabilities : nullptr;
     attend_head<T>(shape, h, q + static_cast<size_t>(h) * shape.head_dim_k, segments, n_segments,
                    out + static_cast<size_t>(h) * shape.head_dim_v, scratch, block_slots, probe_scores);
@@ -86,6 +87,12 @@ float attention_default_scale(uint32_t head_dim_k) {
 
 Status attend_one_query(const AttentionShape &shape, const float *q, const KvSegment *segments, uint32_t n_segments,
                         float *out, float *scratch, size_t scratch_floats, const AttentionProbe *probe) {
+  return attend_one_query_heads(shape, 0, shape.n_head, q, segments, n_segments, out, scratch, scratch_floats, probe);
+}
+
+Status attend_one_query_heads(const AttentionShape &shape, uint32_t head_begin, uint32_t head_end, const float *q,
+                              const KvSegment *segments, uint32_t n_segments, float *out, float *scratch,
+                              size_t scratch_floats, const AttentionProbe *probe) {
   if (shape.n_head == 0 || shape.n_head_kv == 0 || shape.n_head % shape.n_head_kv != 0) {
     return make_status(StatusCode::invalid_argument, "attention: n_head %u must be a positive multiple of n_head_kv %u",
                        shape.n_head, shape.n_head_kv);
@@ -93,6 +100,10 @@ Status attend_one_query(const AttentionShape &shape, const float *q, const KvSeg
   if (shape.head_dim_k == 0 || shape.head_dim_v == 0) {
     return make_status(StatusCode::invalid_argument, "attention: head dims must be positive (k %u, v %u)",
                        shape.head_dim_k, shape.head_dim_v);
+  }
+  if (head_begin > head_end || head_end > shape.n_head) {
+    return make_status(StatusCode::invalid_argument, "attention: head range [%u, %u) outside 0..%u", head_begin, head_end,
+                       shape.n_head);
   }
   if (scratch == nullptr || scratch_floats == 0) {
     return make_status(StatusCode::invalid_argument, "attention: scratch buffer of at least 1 float required");
@@ -107,10 +118,10 @@ Status attend_one_query(const AttentionShape &shape, const float *q, const KvSeg
   const size_t block_slots = scratch_floats < total_slots ? scratch_floats : total_slots;
   switch (shape.kv_type) {
     case TensorType::f32:
-      attend_all_heads<float>(shape, q, segments, n_segments, out, scratch, block_slots, probe);
+      attend_heads<float>(shape, head_begin, head_end, q, segments, n_segments, out, scratch, block_slots, probe);
       return Status::ok();
     case TensorType::f16:
-      attend_all_heads<uint16_t>(shape, q, segments, n_segments, out, scratch, block_slots, probe);
+      attend_heads<uint16_t>(shape, head_begin, head_end, q, segments, n_segments, out, scratch, block_slots, probe);
       return Status::ok();
     default:
       return make_status(StatusCode::invalid_argument, "attention: KV type %u not supported (f16 or f32)",

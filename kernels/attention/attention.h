@@ -60,4 +60,11 @@ struct AttentionProbe {
 Status attend_one_query(const AttentionShape &shape, const float *q, const KvSegment *segments, uint32_t n_segments,
                         float *out, float *scratch, size_t scratch_floats, const AttentionProbe *probe);
 
+// Same, for query heads [head_begin, head_end) only (q and out are still the
+// full [n_head][...] arrays): threads split the heads between them, each with
+// its own scratch. A probe whose head lies outside the range is ignored.
+Status attend_one_query_heads(const AttentionShape &shape, uint32_t head_begin, uint32_t head_end, const float *q,
+                              const KvSegment *segments, uint32_t n_segments, float *out, float *scratch,
+                              size_t scratch_floats, const AttentionProbe *probe);
+
 }  // namespace ballast

@@ -158,3 +158,23 @@ TEST_CASE("attention rejects bad shapes, no slots, no scratch, bad probe, unsupp
   CHECK(attend_one_query(bad, q.data(), &segment, 1, out.data(), scratch.data(), 4, nullptr).message().find("not supported") !=
         std::string::npos);
 }
+
+TEST_CASE("attention split over head ranges equals all heads at once") {
+  std::mt19937 rng(21);
+  AttentionShape shape{6, 3, 16, 8, attention_default_scale(16), TensorType::f16};
+  Slots a = make_slots(rng, 9, shape, 1.0f), b = make_slots(rng, 4, shape, 1.0f);
+  KvSegment segments[2] = {{a.k16.data(), a.v16.data(), 9}, {b.k16.data(), b.v16.data(), 4}};
+  std::vector<float> q(6 * 16);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  for (float &x : q) x = dist(rng);
+  std::vector<float> whole(6 * 8), split(6 * 8, -1.0f), scratch(5), probs(13, -1.0f);
+  REQUIRE(attend_one_query(shape, q.data(), segments, 2, whole.data(), scratch.data(), 5, nullptr).is_ok());
+  AttentionProbe probe{4, probs.data()};
+  REQUIRE(attend_one_query_heads(shape, 0, 1, q.data(), segments, 2, split.data(), scratch.data(), 5, &probe).is_ok());
+  CHECK(probs[0] == -1.0f);  // head 4 not in [0, 1): probe untouched
+  REQUIRE(attend_one_query_heads(shape, 1, 4, q.data(), segments, 2, split.data(), scratch.data(), 5, &probe).is_ok());
+  REQUIRE(attend_one_query_heads(shape, 4, 6, q.data(), segments, 2, split.data(), scratch.data(), 5, &probe).is_ok());
+  CHECK(whole == split);
+  CHECK(probs[0] >= 0.0f);
+  CHECK_FALSE(attend_one_query_heads(shape, 4, 7, q.data(), segments, 2, split.data(), scratch.data(), 5, nullptr).is_ok());
+}

@@ -34,6 +34,7 @@ const StreamCase kCases[] = {
     {"S4 W7 never rebase neox", 4, 7, 4, 2, 16, 16, 16, RopeStyle::neox, kKvNeverRebase, false, KvCacheMode::sink},
     {"S2 W5 dk16 dv8 R2 recompute-mode", 2, 5, 2, 1, 16, 8, 16, RopeStyle::norm, 2, false, KvCacheMode::recompute},
     {"S4 W12 head_dim 64 rebase 1", 4, 12, 2, 1, 64, 64, 64, RopeStyle::neox, 1, true, KvCacheMode::sink},
+    {"S4 W60 8 heads GQA4 head_dim 64", 4, 60, 8, 2, 64, 64, 64, RopeStyle::norm, 0, false, KvCacheMode::sink},
 };
 
 constexpr uint32_t kLayers = 2;
@@ -151,18 +152,22 @@ TEST_CASE("kv cache fast path matches the re-rotate-everything oracle (f32 KV, 1
   }
 }
 
-TEST_CASE("kv cache fast path matches the oracle with f16 KV (3e-3 relative)") {
+TEST_CASE("kv cache fast path matches the oracle with f16 KV (2e-3 relative; 4e-3 when rebasing more often than every W/2 tokens)") {
   // The oracle rounds pre-RoPE keys and values to f16; the fast path rounds
-  // keys after rotation (and again at each rebase), so the two differ by a
-  // few f16 ulps of the keys: ~1e-3 of the scores.
+  // keys after rotation and again at each rebase (a key lives through about
+  // W / R rebases), so the two are different, equally valid f16 caches:
+  // they differ by a few f16 ulps of the keys, ~1e-3 of the outputs.
   for (const StreamCase &sc : kCases) {
     const std::string case_name = sc.name;
     CAPTURE(case_name);
     const StreamRun run = run_stream(sc, KvType::f16, 0, false);
     MESSAGE(case_name << ": f16 worst relative output error " << run.worst_output_error << ", probability error "
                     << run.worst_probability_error);
-    CHECK(run.worst_output_error <= 3e-3);
-    CHECK(run.worst_probability_error <= 3e-3);
+    const bool frequent_rebase = sc.rebase_interval != 0 && sc.rebase_interval != kKvNeverRebase &&
+                                 2 * sc.rebase_interval < sc.window;
+    const double tolerance = frequent_rebase ? 4e-3 : 2e-3;
+    CHECK(run.worst_output_error <= tolerance);
+    CHECK(run.worst_probability_error <= tolerance);
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "kv_test_support.h"
 #include "runtime/arena.h"
+#include "runtime/kv_cache/kv_cache_config.h"
 #include "runtime/memory_plan.h"
 
 using namespace ballast;
@@ -209,6 +210,9 @@ TEST_CASE("kv cache runs on the memory plan's regions carved from an arena") {
   m.head_dim_k = 8;
   m.head_dim_v = 8;
   m.n_ff = 64;
+  m.arch = Architecture::llama;
+  CHECK(rope_style_for_architecture(Architecture::qwen2) == RopeStyle::neox);
+  CHECK(rope_style_for_architecture(Architecture::qwen3) == RopeStyle::neox);
   for (KvType type : {KvType::f16, KvType::f32}) {
     for (uint32_t sinks : {0u, 4u}) {
       PlanInputs in;
@@ -225,17 +229,12 @@ TEST_CASE("kv cache runs on the memory plan's regions carved from an arena") {
       REQUIRE(carve_plan(arena, *plan, regions.data(), regions.size()).is_ok());
       auto storage = kv_cache_storage_from_regions(regions.data(), regions.size());
       REQUIRE(storage.is_ok());
-      SinkRingCacheConfig c;
-      c.n_layer = m.n_layer;
-      c.n_head_kv = m.n_head_kv;
-      c.head_dim_k = m.head_dim_k;
-      c.head_dim_v = m.head_dim_v;
-      c.sink_slots = sinks;
-      c.window = in.window;
-      c.kv_type = type;
-      c.mode = sinks == 0 ? KvCacheMode::window : KvCacheMode::sink;
-      c.rope.head_dim = m.head_dim_k;
-      c.rope.rope_dim = m.head_dim_k;
+      auto config = kv_cache_config_for_model(m, in, sinks == 0 ? KvCacheMode::window : KvCacheMode::sink, nullptr);
+      REQUIRE(config.is_ok());
+      const SinkRingCacheConfig &c = config.value();
+      CHECK(c.rope.style == RopeStyle::norm);
+      CHECK(c.rope.rope_dim == 8);
+      CHECK_FALSE(kv_cache_config_for_model(m, in, sinks == 0 ? KvCacheMode::sink : KvCacheMode::window, nullptr).is_ok());
       auto need = SinkRingCache::required_bytes(c);
       REQUIRE(need.is_ok());
       CHECK(plan->find("kv_sinks")->bytes >= need->sinks.bytes);
