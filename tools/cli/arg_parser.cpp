@@ -54,6 +54,7 @@ Status ArgParser::parse(int argc, char **argv) {
     }
     const Option *o = find(arg);
     if (o == nullptr) return make_status(StatusCode::invalid_argument, "unknown option '%s'", argv[i]);
+    given_.push_back(o->long_name);
     if (o->kind == Kind::flag) {
       if (has_inline_value) return make_status(StatusCode::invalid_argument, "option '%s' takes no value", arg.c_str());
       *o->flag_out = true;
@@ -80,6 +81,13 @@ Status ArgParser::parse(int argc, char **argv) {
     *o->int_out = n;
   }
   return Status::ok();
+}
+
+bool ArgParser::given(const char *long_name) const {
+  for (const std::string &name : given_) {
+    if (name == long_name) return true;
+  }
+  return false;
 }
 
 std::string ArgParser::help() const {

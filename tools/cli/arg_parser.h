@@ -25,6 +25,8 @@ class ArgParser {
   // usage error; sets help_requested() when --help/-h was given.
   Status parse(int argc, char **argv);
   bool help_requested() const { return help_requested_; }
+  // True if the option (by long name) appeared on the command line.
+  bool given(const char *long_name) const;
   std::string help() const;
 
  private:
@@ -46,6 +48,7 @@ class ArgParser {
   std::string command_;
   std::string summary_;
   std::vector<Option> options_;
+  std::vector<std::string> given_;  // long names seen by parse()
   bool help_requested_ = false;
 };
 

@@ -40,7 +40,7 @@ int run_tokenize(int argc, char **argv) {
   parser.add_flag("--no-parse-special", &no_parse_special, "treat special-token text like '<s>' as plain text");
   parser.add_flag("--pieces", &show_pieces, "also print each id's piece, one per line, on stderr");
   if (int code = parse_or_exit_code(parser, argc, argv); code >= 0) return code;
-  if (model_path.empty() || (text.empty() == file_path.empty() && !file_path.empty())) {
+  if (model_path.empty() || parser.given("--text") == parser.given("--file")) {
     std::fprintf(stderr, "ballast tokenize: --model and one of --text/--file are required\n\n%s", parser.help().c_str());
     return 2;
   }
