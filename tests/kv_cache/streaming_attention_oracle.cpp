@@ -9,21 +9,37 @@ namespace ballast::testing {
 StreamingAttentionOracle::StreamingAttentionOracle(const OracleConfig &config) : config_(config) {
   layers_.resize(config.n_layer);
   for (LayerState &l : layers_) l.probabilities.resize(config.n_head);
-}
-
-// RoPE from its definition, in long double: pair i of each head (adjacent
-// elements for norm, i and i + rope_dim/2 for neox) turns by
-// position * scale * base^(-2i/rope_dim) / factor_i.
-void StreamingAttentionOracle::rotate(std::vector<double> &x, uint32_t n_heads, double position) const {
+  // RoPE from its definition, in long double: pair i turns by
+  // position * scale * base^(-2i/rope_dim) / factor_i.
   const RopeConfig &r = config_.rope;
-  const uint32_t half = r.rope_dim / 2;
-  for (uint32_t i = 0; i < half; ++i) {
+  for (uint32_t i = 0; i < r.rope_dim / 2; ++i) {
     long double frequency = static_cast<long double>(r.freq_scale) *
                             std::pow(static_cast<long double>(r.freq_base), -2.0L * i / r.rope_dim);
     if (r.freq_factors != nullptr) frequency /= r.freq_factors[i];
+    frequencies_.push_back(frequency);
+  }
+}
+
+const std::vector<double> &StreamingAttentionOracle::angles(int64_t position) {
+  auto found = angle_cache_.find(position);
+  if (found != angle_cache_.end()) return found->second;
+  std::vector<double> table;
+  for (long double frequency : frequencies_) {
     const long double angle = static_cast<long double>(position) * frequency;
-    const double c = static_cast<double>(std::cos(angle));
-    const double s = static_cast<double>(std::sin(angle));
+    table.push_back(static_cast<double>(std::cos(angle)));
+    table.push_back(static_cast<double>(std::sin(angle)));
+  }
+  return angle_cache_.emplace(position, std::move(table)).first->second;
+}
+
+// Pair i of each head: adjacent elements (norm) or i and i + rope_dim/2 (neox).
+void StreamingAttentionOracle::rotate(std::vector<double> &x, uint32_t n_heads, int64_t position) {
+  const RopeConfig &r = config_.rope;
+  const uint32_t half = r.rope_dim / 2;
+  const std::vector<double> &table = angles(position);
+  for (uint32_t i = 0; i < half; ++i) {
+    const double c = table[2 * i];
+    const double s = table[2 * i + 1];
     for (uint32_t h = 0; h < n_heads; ++h) {
       double *head = x.data() + static_cast<size_t>(h) * r.head_dim;
       const uint32_t a = r.style == RopeStyle::norm ? 2 * i : i;
@@ -62,7 +78,7 @@ std::vector<double> StreamingAttentionOracle::step(uint32_t layer, uint64_t stre
   for (const CachedToken &t : state.window) cached.push_back(&t);
   const size_t n = cached.size();
   auto position_of = [&](size_t slot) {
-    return c.original_positions ? static_cast<double>(cached[slot]->stream_index) : static_cast<double>(slot);
+    return c.original_positions ? static_cast<int64_t>(cached[slot]->stream_index) : static_cast<int64_t>(slot);
   };
 
   std::vector<std::vector<double>> keys(n);

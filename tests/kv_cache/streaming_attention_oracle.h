@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <unordered_map>
 #include <vector>
 
 #include "kernels/rope/rope.h"
@@ -55,9 +56,13 @@ class StreamingAttentionOracle {
     std::vector<std::vector<double>> probabilities;  // [n_head][slots]
   };
 
-  void rotate(std::vector<double> &x, uint32_t n_heads, double position) const;
+  void rotate(std::vector<double> &x, uint32_t n_heads, int64_t position);
+  // {cos, sin} [rope_dim/2][2] at `position`, computed once per position.
+  const std::vector<double> &angles(int64_t position);
 
   OracleConfig config_;
+  std::vector<long double> frequencies_;  // [rope_dim/2] radians per position
+  std::unordered_map<int64_t, std::vector<double>> angle_cache_;
   std::vector<LayerState> layers_;
 };
 
