@@ -6,7 +6,9 @@
 //                                    (add_special = parse_special = true;
 //                                    "ERROR ..." = llama.cpp threw)
 // The vocab GGUFs are generated into BALLAST_VOCAB_GGUF_DIR by the CTest setup
-// step generate_vocab_ggufs (tools/vocab/make_vocabs.sh). Missing files fail.
+// step generate_vocab_ggufs (tools/vocab/make_vocabs.sh); this file is built
+// into ballast_llamacpp_reference_tests, whose tests require that fixture, so
+// CTest runs the step first. Missing files fail with the command to make them.
 #include <doctest/doctest.h>
 
 #include <fstream>
