@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "kernels/matmul/dot_f32_scalar.h"
 #include "kernels/quant/blocks.h"
 #include "kernels/quant/float16.h"
 #include "kernels/quant/k_quant_scales.h"
@@ -18,23 +19,6 @@ Block load(const uint8_t *bytes) {
   std::memcpy(&block, bytes, sizeof block);
   return block;
 }
-
-uint16_t load_u16(const uint8_t *bytes) {
-  uint16_t value;
-  std::memcpy(&value, bytes, sizeof value);
-  return value;
-}
-
-// ---- plain floats: one "block" is one element --------------------------------
-
-float dot_f32(const uint8_t *w, const uint8_t *x) {
-  float a, b;
-  std::memcpy(&a, w, 4);
-  std::memcpy(&b, x, 4);
-  return a * b;
-}
-float dot_f16(const uint8_t *w, const uint8_t *x) { return f16_to_f32(load_u16(w)) * f16_to_f32(load_u16(x)); }
-float dot_bf16(const uint8_t *w, const uint8_t *x) { return bf16_to_f32(load_u16(w)) * bf16_to_f32(load_u16(x)); }
 
 // ---- legacy 32-element blocks --------------------------------------------------
 
@@ -152,6 +136,7 @@ void quantize_activations_f32(const float *x, void *x_q, int64_t cols) {
 // ---- drivers ------------------------------------------------------------------
 
 using BlockDotFn = float (*)(const uint8_t *w, const uint8_t *x);
+using DequantizeFn = void (*)(const void *src, float *out, int64_t n);
 
 template <BlockDotFn kDot, int64_t kBlockElements, int64_t kWeightBytes, int64_t kActivationBytes>
 struct Q8Kernel {
@@ -177,6 +162,44 @@ struct Q8Kernel {
   }
 };
 
+// Float weights with float activations (x as f32, or rounded to f16 / bf16):
+// both sides are widened to f32 a chunk at a time and dotted.
+template <DequantizeFn kWeights, int64_t kWeightBytes, DequantizeFn kActivations, int64_t kActivationBytes>
+struct FloatKernel {
+  static constexpr int64_t kChunk = 256;
+
+  static float row_dot(const void *row, const void *x_q, int64_t cols) {
+    const uint8_t *w = static_cast<const uint8_t *>(row);
+    const uint8_t *x = static_cast<const uint8_t *>(x_q);
+    float weights[kChunk], activations[kChunk];  // one chunk of each, widened to f32
+    float sum = 0.0f;
+    for (int64_t begin = 0; begin < cols; begin += kChunk) {
+      const int64_t count = cols - begin < kChunk ? cols - begin : kChunk;
+      kWeights(w + begin * kWeightBytes, weights, count);
+      kActivations(x + begin * kActivationBytes, activations, count);
+      sum += matmul_detail::dot_f32_lanes(weights, activations, count);
+    }
+    return sum;
+  }
+
+  static void matmul(const void *weights, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
+                     int64_t row_begin, int64_t row_end) {
+    const uint8_t *w = static_cast<const uint8_t *>(weights);
+    const uint8_t *x = static_cast<const uint8_t *>(x_q);
+    for (int64_t r = row_begin; r < row_end; ++r) {
+      for (int64_t b = 0; b < batch; ++b) {
+        y[b * rows + r] = row_dot(w + r * cols * kWeightBytes, x + b * cols * kActivationBytes, cols);
+      }
+    }
+  }
+};
+
+template <DequantizeFn kWeights, int64_t kWeightBytes, DequantizeFn kActivations, int64_t kActivationBytes>
+constexpr QuantizedMatmulKernels make_float_kernels(ActivationType activation, QuantizeActivationsFn quantize) {
+  using Kernel = FloatKernel<kWeights, kWeightBytes, kActivations, kActivationBytes>;
+  return {activation, quantize, Kernel::row_dot, Kernel::matmul};
+}
+
 template <BlockDotFn kDot, int64_t kBlockElements, int64_t kWeightBytes, int64_t kActivationBytes>
 constexpr QuantizedMatmulKernels make_kernels(ActivationType activation, QuantizeActivationsFn quantize) {
   using Kernel = Q8Kernel<kDot, kBlockElements, kWeightBytes, kActivationBytes>;
@@ -191,9 +214,12 @@ struct TypedKernels {
 constexpr int64_t kQ8_0 = sizeof(BlockQ8_0), kQ8_1 = sizeof(BlockQ8_1), kQ8_K = sizeof(BlockQ8_K);
 
 const TypedKernels kQ8Kernels[] = {
-    {TensorType::f32, make_kernels<dot_f32, 1, 4, 4>(ActivationType::f32, quantize_activations_f32)},
-    {TensorType::f16, make_kernels<dot_f16, 1, 2, 2>(ActivationType::f16, quantize_row_f16)},
-    {TensorType::bf16, make_kernels<dot_bf16, 1, 2, 2>(ActivationType::bf16, quantize_row_bf16)},
+    {TensorType::f32, make_float_kernels<dequantize_row_f32, 4, dequantize_row_f32, 4>(ActivationType::f32,
+                                                                                         quantize_activations_f32)},
+    {TensorType::f16, make_float_kernels<dequantize_row_f16, 2, dequantize_row_f16, 2>(ActivationType::f16,
+                                                                                         quantize_row_f16)},
+    {TensorType::bf16, make_float_kernels<dequantize_row_bf16, 2, dequantize_row_bf16, 2>(ActivationType::bf16,
+                                                                                            quantize_row_bf16)},
     {TensorType::q8_0,
      make_kernels<dot_q8_0_q8_0, kQuantBlock, sizeof(BlockQ8_0), kQ8_0>(ActivationType::q8_0, quantize_row_q8_0)},
     {TensorType::q4_0,

@@ -18,7 +18,8 @@
 // an element's magnitude for 8-bit formats, mostly averaging out in the sum).
 //
 // Caller-provided activation buffer: batch rows of activation_row_bytes(type,
-// cols) bytes each (at most 4 * cols bytes per row). Nothing allocates.
+// cols) bytes each (at most 4 * cols bytes per row; for ActivationType::f32
+// the layout is plain f32, so x itself may be passed as x_q). Nothing allocates.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 #include "kernels/matmul/matmul_scalar.h"
 
+#include "kernels/matmul/dot_f32_scalar.h"
 #include "kernels/quant/blocks.h"
 #include "kernels/quant/quant_rows.h"
 
@@ -19,11 +20,7 @@ struct ScalarKernel {
 
   static int64_t row_bytes(int64_t cols) { return cols / kBlockElements * kBlockBytes; }
 
-  static float dot(const float *a, const float *b, int64_t n) {
-    float sum = 0.0f;
-    for (int64_t i = 0; i < n; ++i) sum += a[i] * b[i];
-    return sum;
-  }
+  static float dot(const float *a, const float *b, int64_t n) { return matmul_detail::dot_f32_lanes(a, b, n); }
 
   static float row_dot(const void *row, const float *x, int64_t cols) {
     const uint8_t *bytes = static_cast<const uint8_t *>(row);

@@ -4,8 +4,8 @@
 //
 // Method: each row is walked in chunks of up to 256 elements (a whole number
 // of blocks); a chunk is dequantized with the type's dequantize_row_* into a
-// stack buffer and dotted with the f32 activations. Sums are f32 per chunk,
-// accumulated in f32 across chunks. Activations are used as f32 as given (no
+// stack buffer and dotted with the f32 activations. Sums are f32: eight
+// partial sums per chunk combined in a fixed order, accumulated across chunks. Activations are used as f32 as given (no
 // activation quantization): this is the "exact weights" reference. See
 // matmul_q8_scalar.h for the llama.cpp-style path that quantizes activations.
 #pragma once
