@@ -71,7 +71,7 @@ TEST_CASE("hostile corpus: the base file itself is valid and the generator made 
     Result<GgufFile> parsed = parse_exact(base.bytes(), storage);
     REQUIRE_MESSAGE(parsed.is_ok(), parsed.status().to_string());
     CHECK(parsed->version() == version);
-    CHECK(parsed->metadata().size() == 8);
+    CHECK(parsed->metadata().size() == 9);
     REQUIRE(parsed->tensors().size() == 3);
     CHECK(parsed->tensors()[2].data_offset + parsed->tensors()[2].byte_size == base.size());
     CHECK(exercise_gguf_file(parsed.value(), storage.data(), storage.size()).violation.empty());

@@ -73,7 +73,7 @@ LabeledGgufBytes make_base_gguf(const BaseGgufOptions &o) {
   b.u32(kGgufMagic, "header magic");
   b.u32(o.version, "header version");
   b.u64(tensors.size(), "header tensor_count");
-  b.u64(8, "header kv_count");
+  b.u64(9, "header kv_count");
 
   std::string owner = begin_key(b, 0, "general.architecture", GgufValueType::string);
   b.string("llama", owner, "string_length", "string");
@@ -90,6 +90,10 @@ LabeledGgufBytes make_base_gguf(const BaseGgufOptions &o) {
   b.u8(1, owner + " value");
   owner = begin_key(b, 7, "test.signed", GgufValueType::int64);
   b.u64(static_cast<uint64_t>(int64_t{-5}), owner + " value");
+  owner = begin_key(b, 8, "test.flags", GgufValueType::array);
+  b.u32(static_cast<uint32_t>(GgufValueType::boolean), owner + " array_type");
+  b.u64(3, owner + " array_count");
+  for (uint8_t flag : {1, 0, 1}) b.u8(flag, owner + " array_data", {owner + " array_count"});
 
   std::vector<std::string> owners;
   for (size_t i = 0; i < tensors.size(); ++i) owners.push_back(add_tensor_info(b, i, tensors[i]));

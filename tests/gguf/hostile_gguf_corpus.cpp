@@ -13,6 +13,7 @@ const std::string kK2 = "key 2 ('llama.context_length')";
 const std::string kK4 = "key 4 ('tokenizer.ggml.tokens')";
 const std::string kK5 = "key 5 ('tokenizer.ggml.scores')";
 const std::string kK6 = "key 6 ('tokenizer.ggml.add_bos_token')";
+const std::string kK8 = "key 8 ('test.flags')";
 const std::string kT0 = "tensor 0 ('token_embd.weight')";
 const std::string kT1 = "tensor 1 ('blk.0.attn_q.weight')";
 const std::string kT2 = "tensor 2 ('output.weight')";
@@ -86,8 +87,8 @@ void add_header_cases(CorpusBuilder &c) {
   c.patch_u64("kv_count_max", "header kv_count", UINT64_MAX, bad, {"header kv_count "});
   c.patch_u64("kv_count_sign_bit", "header kv_count", (1ull << 63) + 8, bad, {"header kv_count "});
   c.patch_u64("kv_count_product_wraps", "header kv_count", UINT64_MAX / 14 + 2, bad, {"header kv_count "});
-  c.patch_u64("kv_count_plus_one", "header kv_count", 9, bad, {});
-  c.patch_u64("kv_count_minus_one", "header kv_count", 7, bad, {});
+  c.patch_u64("kv_count_plus_one", "header kv_count", 10, bad, {});
+  c.patch_u64("kv_count_minus_one", "header kv_count", 8, bad, {});
   c.patch_u64("tensor_count_max", "header tensor_count", UINT64_MAX, bad, {"header tensor_count "});
   c.patch_u64("tensor_count_sign_bit", "header tensor_count", (1ull << 63) + 3, bad, {"header tensor_count "});
   c.patch_u64("tensor_count_product_wraps", "header tensor_count", UINT64_MAX / 33 + 2, bad, {"header tensor_count "});
@@ -125,6 +126,16 @@ void add_metadata_cases(CorpusBuilder &c) {
     if (!b.patch_u8(kK6 + " value", 2)) return c.generator_error("bool_value_2", kK6 + " value");
     c.add("bool_value_2", b.bytes(), bad, {kK6 + " value ", "bool = 2"});
   }
+  {
+    LabeledGgufBytes b = make_base_gguf();
+    const LabeledField *flags = b.find(kK8 + " array_data");
+    if (flags == nullptr) return c.generator_error("bool_array_element_2", kK8 + " array_data");
+    std::vector<uint8_t> bytes = b.bytes();
+    bytes[flags->offset + 1] = 2;
+    c.add("bool_array_element_2", bytes, bad, {kK8 + " array element 1 value ", "bool = 2"});
+  }
+  c.patch_u64("bool_array_count_past_eof", kK8 + " array_count", make_base_gguf().size(), bad,
+              {kK8 + " array_count ", "end of file"});
   BaseGgufOptions dup;
   dup.key2_name = "general.architecture";
   c.add("duplicate_key", make_base_gguf(dup).bytes(), bad, {"key 2 ('general.architecture') name ", "duplicate key"});

@@ -31,7 +31,7 @@ struct HostileGgufCase {
 };
 
 // How the valid base file is built; the defaults give a valid v3 file with
-// 8 keys (every kind of value) and 3 tensors (F32, Q8_0, Q4_K).
+// 9 keys (every kind of value) and 3 tensors (F32, Q8_0, Q4_K).
 struct BaseGgufOptions {
   uint32_t version = 3;
   std::string key2_name = "llama.context_length";
