@@ -289,3 +289,40 @@ TEST_CASE("mkmodel: bad shapes are refused with a clear error") {
   CHECK(parse_weight_type("Q4_K").value() == TensorType::q4_k);
   CHECK_FALSE(parse_arch("gpt2").is_ok());
 }
+
+TEST_CASE("GgufWriter tensor producers stream the same bytes as in-memory tensors") {
+  std::vector<uint8_t> data(68);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 7);
+  GgufWriter in_memory, streamed;
+  in_memory.add_tensor("a", TensorType::q8_0, {32, 2}, data);
+  in_memory.add_tensor("b", TensorType::f32, {3}, std::vector<uint8_t>(12, 9));
+  streamed.add_tensor_producer("a", TensorType::q8_0, {32, 2}, [&data](std::vector<uint8_t> &out) {
+    out = data;
+    return Status::ok();
+  });
+  streamed.add_tensor("b", TensorType::f32, {3}, std::vector<uint8_t>(12, 9));
+  CHECK(in_memory.to_bytes().value() == streamed.to_bytes().value());
+
+  const std::string path = "writer_stream_test_" + std::to_string(getpid()) + ".gguf";
+  REQUIRE(streamed.write_file(path).is_ok());
+  Result<FileMapping> mapping = FileMapping::open(path);
+  REQUIRE(mapping.is_ok());
+  const std::vector<uint8_t> on_disk(mapping->data(), mapping->data() + mapping->size());
+  std::remove(path.c_str());
+  CHECK(on_disk == in_memory.to_bytes().value());
+
+  GgufWriter short_producer;
+  short_producer.add_tensor_producer("c", TensorType::f32, {4}, [](std::vector<uint8_t> &out) {
+    out.assign(15, 0);  // one byte short
+    return Status::ok();
+  });
+  Result<std::vector<uint8_t>> bad = short_producer.to_bytes();
+  REQUIRE_FALSE(bad.is_ok());
+  CHECK(bad.status().message().find("'c'") != std::string::npos);
+  GgufWriter failing_producer;
+  failing_producer.add_tensor_producer("d", TensorType::f32, {4}, [](std::vector<uint8_t> &) {
+    return make_status(StatusCode::io_error, "generator failed");
+  });
+  CHECK(failing_producer.write_file(path).code() == StatusCode::io_error);
+  CHECK(access((path + ".tmp").c_str(), F_OK) != 0);  // temporary file cleaned up
+}
