@@ -25,7 +25,7 @@ constexpr uint16_t kF16MinusOne = 0xbc00;
 constexpr uint16_t kF16Quarter = 0x3400;
 }  // namespace
 
-TEST_CASE("Q4_0 layout: element j in the low nibble of qs[j], j+16 in the high nibble") {
+TEST_CASE("Q4_0 layout: element j in the low nibble of byte j of qs, j+16 in its high nibble") {
   uint8_t raw[18];
   std::memcpy(raw, &kF16One, 2);  // d at offset 0
   for (int j = 0; j < 16; ++j) raw[2 + j] = static_cast<uint8_t>(j | ((15 - j) << 4));
@@ -150,7 +150,7 @@ TEST_CASE("Q4_K layout: d, dmin, packed scales, sub-blocks in nibble pairs") {
   }
 }
 
-TEST_CASE("Q5_K layout: fifth bit of element 32j+l is bit j of qh[l]") {
+TEST_CASE("Q5_K layout: fifth bit of element 32j+l is bit j of byte l of qh") {
   uint8_t raw[176];
   std::memcpy(raw, &kF16Half, 2);
   std::memcpy(raw + 2, &kF16One, 2);
