@@ -1,13 +1,13 @@
 #include "runtime/memory_plan.h"
 
+#include "runtime/activation_layout.h"
+
 #include <cstdio>
 
 namespace ballast {
 namespace {
 
 constexpr uint32_t kMaxSinkSlots = 64;
-constexpr uint64_t kQ8BlockElements = 32;  // activation quantization block (int8 values + f16 scale)
-constexpr uint64_t kQ8BlockBytes = 34;
 
 // Overflow-checked accumulation of a product of sizes.
 class SizeCalculator {
@@ -38,7 +38,6 @@ class SizeCalculator {
 
 uint64_t round_up(uint64_t bytes) { return (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment; }
 
-uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
 }  // namespace
 
@@ -73,12 +72,19 @@ Result<MemoryPlan> plan_memory(const ModelConfig &m, const PlanInputs &in) {
                        in.max_prefill_batch, in.logit_rows);
   }
 
+  // Per-token widths are products of two u32 fields; beyond 2^40 elements no
+  // real model exists and batch multiples could wrap, so refuse them here.
+  constexpr uint64_t kMaxWidth = uint64_t{1} << 40;
+  if (m.q_width() > kMaxWidth || m.kv_width_k() > kMaxWidth || m.kv_width_v() > kMaxWidth ||
+      uint64_t{m.n_head} * m.head_dim_v > kMaxWidth) {
+    return make_status(StatusCode::invalid_argument, "memory plan overflows: per-token widths exceed 2^40 elements");
+  }
+
   SizeCalculator calc;
   const uint64_t kv_elem = kv_type_bytes(in.kv_type);
   const uint64_t kv_per_token = calc.mul({m.n_layer, calc.add(m.kv_width_k(), m.kv_width_v()), kv_elem});
   const uint64_t capacity = static_cast<uint64_t>(in.sink_slots) + in.window;
   const uint64_t batch = in.max_prefill_batch;
-  const uint64_t widest = max_u64(max_u64(m.n_embd, m.q_width()), max_u64(m.n_ff, calc.mul({m.n_head, m.head_dim_v})));
 
   MemoryPlan plan;
   plan.inputs = in;
@@ -112,27 +118,33 @@ Result<MemoryPlan> plan_memory(const ModelConfig &m, const PlanInputs &in) {
                 static_cast<unsigned long long>(rope_dim));
   add_region("kv_rope_state", calc.add(calc.mul({m.n_layer, 8}), calc.mul({in.sink_slots + uint64_t{2}, rope_dim, 4})));
 
-  // Activations for one prefill chunk of `batch` tokens (decode uses row 0):
-  //   x, xb, xb2 [batch][n_embd]; q [batch][q_width]; k, v [batch][kv widths];
-  //   attn_out [batch][n_head * head_dim_v]; ffn gate, up [batch][n_ff] (f32).
-  const uint64_t act_floats = calc.add(
-      calc.add(calc.mul({3, batch, m.n_embd}), calc.mul({batch, m.q_width()})),
-      calc.add(calc.add(calc.mul({batch, m.kv_width_k()}), calc.mul({batch, m.kv_width_v()})),
-               calc.add(calc.mul({batch, m.n_head, m.head_dim_v}), calc.mul({2, batch, m.n_ff}))));
+  // Activations for one prefill chunk of `batch` tokens (decode uses row 0),
+  // laid out by activation_layout() (the engine carves with the same function).
+  // Overflow: every width is < 2^32 and batch <= 4096, so the layout's sums fit.
+  const ActivationLayout layout = activation_layout(m, batch);
   std::snprintf(detail, sizeof detail, "f32 x, xb, xb2, q, k, v, attn_out, ffn gate/up for a batch of %u tokens",
                 in.max_prefill_batch);
-  add_region("activations", calc.mul({act_floats, 4}));
+  add_region("activations", calc.mul({layout.total_floats, 4}));
+
+  // Activations converted to what each weight type's dot product reads
+  // (f16/bf16 rows, or Q8_0/Q8_1/Q8_K blocks): at most 2 bytes per element.
+  const uint64_t widest = widest_activation_row(m);
+  std::snprintf(detail, sizeof detail, "converted activations [%u rows][%llu elements] x <= 2 B", in.max_prefill_batch,
+                static_cast<unsigned long long>(widest));
+  add_region("activations_converted", calc.mul({batch, widest, 2}));
 
   std::snprintf(detail, sizeof detail, "f32 [%u rows][%u vocab]", in.logit_rows, m.n_vocab);
   add_region("logits", calc.mul({in.logit_rows, m.n_vocab, 4}));
 
-  // Per thread: attention scores over the whole cache for one head, plus
-  // int8-quantized activations of the widest row for the whole batch.
-  const uint64_t q8_bytes = calc.mul({batch, (widest + kQ8BlockElements - 1) / kQ8BlockElements, kQ8BlockBytes});
-  const uint64_t per_thread = calc.add(round_up(calc.mul({capacity, 4})), round_up(q8_bytes));
-  std::snprintf(detail, sizeof detail, "%u threads x (f32 scores [%llu] + q8 activations [%u][%llu])", in.threads,
-                static_cast<unsigned long long>(capacity), in.max_prefill_batch, static_cast<unsigned long long>(widest));
-  add_region("thread_scratch", calc.mul({in.threads, per_thread}));
+  // Per thread: attention scores over the whole cache (one block of slots).
+  std::snprintf(detail, sizeof detail, "%u threads x f32 attention scores [%llu]", in.threads,
+                static_cast<unsigned long long>(capacity));
+  add_region("thread_scratch", calc.mul({in.threads, round_up(calc.mul({capacity, 4}))}));
+
+  // Token ids of the cache plus the incoming token: `recompute` mode rebuilds
+  // the cache from them every step.
+  std::snprintf(detail, sizeof detail, "i32 token ids [%llu]", static_cast<unsigned long long>(capacity + 1));
+  add_region("token_scratch", calc.mul({capacity + 1, 4}));
 
   std::snprintf(detail, sizeof detail, "probabilities f32 + candidate ids i32 [%u vocab]", m.n_vocab);
   add_region("sampler", calc.mul({m.n_vocab, 8}));
