@@ -11,6 +11,7 @@
 // CTest runs the step first. Missing files fail with the command to make them.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -19,6 +20,7 @@
 #include "models/gguf/gguf_reader.h"
 #include "models/tokenizer/stream_detokenizer.h"
 #include "models/tokenizer/tokenizer.h"
+#include "models/tokenizer/unicode.h"
 
 using namespace ballast;
 
@@ -150,6 +152,57 @@ TEST_CASE("llama.cpp fixtures: decoding the ids gives the text back") {
         if (tok.vocab().add_space_prefix && !ids.empty()) expected = " " + text;
         CHECK_MESSAGE(streamed == expected, variant << " text " << i);
       }
+    }
+  }
+}
+
+TEST_CASE("real vocabularies: random bytes and long runs encode quickly with ids in range") {
+  const char *variants[] = {"gpt2", "gpt2-default", "qwen3", "llama"};
+  for (const char *variant : variants) {
+    SUBCASE(variant) {
+      LoadedTokenizer loaded;
+      load_variant(variant, &loaded);
+      const Tokenizer &tok = loaded.tokenizer.value();
+      uint32_t state = 12345;
+      for (int round = 0; round < 200; ++round) {
+        std::string text(round % 97, '\0');
+        for (char &c : text) {
+          state = state * 1664525u + 1013904223u;
+          c = static_cast<char>(state >> 24);
+        }
+        std::vector<int32_t> ids;
+        REQUIRE(tok.encode(text, true, true, &ids).is_ok());
+        for (int32_t id : ids) REQUIRE((id >= 0 && static_cast<size_t>(id) < tok.n_vocab()));
+      }
+      // Valid UTF-8 (random code points, spaces included) decodes back to itself.
+      for (int round = 0; round < 100; ++round) {
+        std::string text;
+        for (int i = 0; i < round % 40; ++i) {
+          state = state * 1664525u + 1013904223u;
+          uint32_t cp = (state >> 8) % 0x30000;
+          if (state & 1) cp = 0x20 + (state >> 20) % 0x5F;  // plenty of ASCII
+          if (cp >= 0xD800 && cp <= 0xDFFF) cp = ' ';
+          utf8_append(cp, &text);
+        }
+        std::vector<int32_t> ids;
+        REQUIRE(tok.encode(text, false, false, &ids).is_ok());
+        StreamDetokenizer stream(tok, true);
+        std::string streamed;
+        for (int32_t id : ids) stream.push(id, &streamed);
+        stream.flush(&streamed);
+        const std::string expected = (tok.vocab().add_space_prefix && !text.empty()) ? " " + text : text;
+        CHECK_MESSAGE(streamed == expected, variant << " round " << round);
+      }
+      const auto start = std::chrono::steady_clock::now();
+      for (const char *unit : {"a", " ", "\xE4\xB8\xAD", "ab", "1"}) {
+        std::string text;
+        while (text.size() < 200000) text += unit;
+        std::vector<int32_t> ids;
+        REQUIRE(tok.encode(text, false, false, &ids).is_ok());
+        CHECK(!ids.empty());
+        CHECK(ids.size() <= text.size() + 1);  // + the SPM space prefix
+      }
+      CHECK_MESSAGE(std::chrono::steady_clock::now() - start < std::chrono::seconds(20), variant);
     }
   }
 }
