@@ -18,8 +18,9 @@
 // an element's magnitude for 8-bit formats, mostly averaging out in the sum).
 //
 // Caller-provided activation buffer: batch rows of activation_row_bytes(type,
-// cols) bytes each (at most 4 * cols bytes per row; for ActivationType::f32
-// the layout is plain f32, so x itself may be passed as x_q). Nothing allocates.
+// cols) bytes each: at most 2 * cols bytes per row for every format but f32
+// (the memory plan's activations_converted region assumes this); f32's layout
+// is plain f32, so pass x itself as x_q there instead of copying. Nothing allocates.
 #pragma once
 
 #include <cstdint>
