@@ -6,7 +6,9 @@
 namespace ballast::cli {
 
 int run_version(int argc, char **argv);
+int run_generate(int argc, char **argv);
 int run_info(int argc, char **argv);
+int run_logits(int argc, char **argv);
 int run_plan(int argc, char **argv);
 int run_tokenize(int argc, char **argv);
 

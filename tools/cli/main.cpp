@@ -14,7 +14,9 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"generate", "generate text through the sink + window cache (-n -1: forever)", ballast::cli::run_generate},
     {"info", "describe a GGUF model, the CPU and the memory plan", ballast::cli::run_info},
+    {"logits", "dump float32 logits of every position of a token sequence", ballast::cli::run_logits},
     {"plan", "print the memory plan for a model and cache shape (allocates nothing)", ballast::cli::run_plan},
     {"tokenize", "print the token ids of a text", ballast::cli::run_tokenize},
     {"version", "print the version", ballast::cli::run_version},

@@ -1,0 +1,116 @@
+#include "runtime/engine/forward_pass.h"
+
+#include <string>
+
+#include "kernels/activation/silu_mul_scalar.h"
+#include "kernels/elementwise/add_scalar.h"
+#include "kernels/embedding/embedding_scalar.h"
+#include "kernels/norm/rms_norm_scalar.h"
+
+namespace ballast {
+
+Result<ForwardPass> ForwardPass::create(const Model &model, SinkRingCache *cache, const ForwardBuffers &buffers) {
+  ForwardPass f;
+  f.model_ = &model;
+  f.cache_ = cache;
+  f.buffers_ = buffers;
+  const ModelConfig &c = model.config;
+  f.layout_ = activation_layout(c, buffers.max_batch);
+  f.attention_shape_.n_head = c.n_head;
+  f.attention_shape_.n_head_kv = c.n_head_kv;
+  f.attention_shape_.head_dim_k = c.head_dim_k;
+  f.attention_shape_.head_dim_v = c.head_dim_v;
+  f.attention_shape_.scale = attention_default_scale(c.head_dim_k);
+  f.attention_shape_.kv_type = cache->kv_tensor_type();
+  f.layers_.resize(c.n_layer);
+  for (uint32_t i = 0; i < c.n_layer; ++i) {
+    const LayerWeights &w = model.weights.layers[i];
+    LayerOps &ops = f.layers_[i];
+    const std::string p = "blk." + std::to_string(i) + ".";
+    BALLAST_ASSIGN_OR_RETURN(ops.wq, bind_linear(w.wq, (p + "attn_q").c_str()));
+    BALLAST_ASSIGN_OR_RETURN(ops.wk, bind_linear(w.wk, (p + "attn_k").c_str()));
+    BALLAST_ASSIGN_OR_RETURN(ops.wv, bind_linear(w.wv, (p + "attn_v").c_str()));
+    BALLAST_ASSIGN_OR_RETURN(ops.wo, bind_linear(w.wo, (p + "attn_output").c_str()));
+    BALLAST_ASSIGN_OR_RETURN(ops.gate, bind_linear(w.ffn_gate, (p + "ffn_gate").c_str()));
+    BALLAST_ASSIGN_OR_RETURN(ops.up, bind_linear(w.ffn_up, (p + "ffn_up").c_str()));
+    BALLAST_ASSIGN_OR_RETURN(ops.down, bind_linear(w.ffn_down, (p + "ffn_down").c_str()));
+  }
+  BALLAST_ASSIGN_OR_RETURN(f.output_, bind_linear(model.weights.output, "output"));
+  return f;
+}
+
+Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
+  const ModelConfig &c = model_->config;
+  const LayerWeights &w = model_->weights.layers[layer];
+  const LayerOps &ops = layers_[layer];
+  float *act = buffers_.activations;
+  float *x = act + layout_.x, *xb = act + layout_.xb, *xb2 = act + layout_.xb2;
+  float *q = act + layout_.q, *k = act + layout_.k, *v = act + layout_.v, *attn_out = act + layout_.attn_out;
+  const int64_t q_width = static_cast<int64_t>(c.q_width());
+  const int64_t k_width = static_cast<int64_t>(c.kv_width_k());
+  const int64_t v_width = static_cast<int64_t>(c.kv_width_v());
+  const int64_t out_width = int64_t{c.n_head} * c.head_dim_v;
+
+  rms_norm_rows_scalar(x, w.attn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
+  linear(ops.wq, xb, n, q, buffers_.converted);
+  linear(ops.wk, xb, n, k, buffers_.converted);
+  linear(ops.wv, xb, n, v, buffers_.converted);
+  if (w.bq.present()) add_bias_scalar(q, w.bq.f32(), n, q_width);
+  if (w.bk.present()) add_bias_scalar(k, w.bk.f32(), n, k_width);
+  if (w.bv.present()) add_bias_scalar(v, w.bv.f32(), n, v_width);
+  if (w.q_norm.present()) rms_norm_rows_scalar(q, w.q_norm.f32(), q, int64_t{n} * c.n_head, c.head_dim_k, c.rms_norm_eps);
+  if (w.k_norm.present()) rms_norm_rows_scalar(k, w.k_norm.f32(), k, int64_t{n} * c.n_head_kv, c.head_dim_k, c.rms_norm_eps);
+
+  for (uint32_t i = 0; i < n; ++i) {
+    float *q_i = q + i * q_width;
+    BALLAST_RETURN_IF_ERROR(cache_->store_layer(layer, k + i * k_width, v + i * v_width));
+    BALLAST_RETURN_IF_ERROR(cache_->rotate_query(layer, q_i, c.n_head));
+    BALLAST_ASSIGN_OR_RETURN(KvLayerView view, cache_->layer_view(layer));
+    BALLAST_RETURN_IF_ERROR(attend_one_query(attention_shape_, q_i, view.segments, view.n_segments,
+                                             attn_out + i * out_width, buffers_.attention_scratch,
+                                             buffers_.attention_scratch_floats, nullptr));
+  }
+  linear(ops.wo, attn_out, n, xb2, buffers_.converted);
+  add_scalar(x, xb2, x, int64_t{n} * c.n_embd);
+  return Status::ok();
+}
+
+void ForwardPass::ffn_block(uint32_t layer, uint32_t n) {
+  const ModelConfig &c = model_->config;
+  const LayerOps &ops = layers_[layer];
+  float *act = buffers_.activations;
+  float *x = act + layout_.x, *xb = act + layout_.xb, *xb2 = act + layout_.xb2;
+  float *gate = act + layout_.gate, *up = act + layout_.up;
+  rms_norm_rows_scalar(x, model_->weights.layers[layer].ffn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
+  linear(ops.gate, xb, n, gate, buffers_.converted);
+  linear(ops.up, xb, n, up, buffers_.converted);
+  silu_mul_scalar(gate, up, gate, int64_t{n} * c.n_ff);
+  linear(ops.down, gate, n, xb2, buffers_.converted);
+  add_scalar(x, xb2, x, int64_t{n} * c.n_embd);
+}
+
+Status ForwardPass::run(const int32_t *tokens, uint32_t n, float *logits, bool all_rows) {
+  if (n == 0 || n > buffers_.max_batch) {
+    return make_status(StatusCode::invalid_argument, "forward chunk of %u tokens (batch is 1..%u)", n, buffers_.max_batch);
+  }
+  const ModelConfig &c = model_->config;
+  const WeightView &embd = model_->weights.token_embd;
+  float *x = buffers_.activations + layout_.x;
+  for (uint32_t i = 0; i < n; ++i) {
+    BALLAST_RETURN_IF_ERROR(embedding_row_scalar(embd.type, embd.data, c.n_vocab, c.n_embd, tokens[i],
+                                                 x + int64_t{i} * c.n_embd));
+  }
+  for (uint32_t l = 0; l < c.n_layer; ++l) {
+    BALLAST_RETURN_IF_ERROR(attention_block(l, n));
+    ffn_block(l, n);
+  }
+  const uint32_t first = all_rows ? 0 : n - 1;
+  const uint32_t rows = n - first;
+  float *xb = buffers_.activations + layout_.xb;
+  rms_norm_rows_scalar(x + int64_t{first} * c.n_embd, model_->weights.output_norm.f32(), xb, rows, c.n_embd,
+                       c.rms_norm_eps);
+  linear(output_, xb, rows, logits, buffers_.converted);
+  return Status::ok();
+}
+
+}  // namespace ballast

@@ -1,0 +1,58 @@
+// The llama-family forward pass (llama, qwen2, qwen3) over the StreamingLLM
+// cache. It owns nothing: weights are views into the mapped file, buffers are
+// arena regions, the cache is the session's. It never allocates.
+//
+// One call runs a chunk of n tokens (n = 1 for decode, up to the plan's
+// batch for prefill) layer by layer: projections are batched matmuls over the
+// chunk; attention walks the chunk's tokens in order, each storing its K/V in
+// the cache and attending over what the cache holds at that point (so a chunk
+// longer than the window streams through eviction exactly like single-token
+// decode would).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "runtime/activation_layout.h"
+#include "runtime/engine/linear_op.h"
+#include "runtime/engine/model.h"
+#include "runtime/kv_cache/sink_ring_cache.h"
+
+namespace ballast {
+
+struct ForwardBuffers {
+  float *activations = nullptr;       // the plan's `activations` region (activation_layout)
+  uint8_t *converted = nullptr;       // `activations_converted`: [batch][<= 2 * widest] bytes
+  float *attention_scratch = nullptr; // one thread's scores
+  uint64_t attention_scratch_floats = 0;
+  uint32_t max_batch = 0;
+};
+
+struct LayerOps {
+  LinearOp wq, wk, wv, wo, gate, up, down;
+};
+
+class ForwardPass {
+ public:
+  static Result<ForwardPass> create(const Model &model, SinkRingCache *cache, const ForwardBuffers &buffers);
+
+  // Runs tokens[0..n) (already registered with cache->begin_token) through
+  // the model. Logits: when all_rows, logits[i][n_vocab] for every token of the
+  // chunk; otherwise logits[n_vocab] for the last token only.
+  Status run(const int32_t *tokens, uint32_t n, float *logits, bool all_rows);
+
+ private:
+  ForwardPass() = default;
+  Status attention_block(uint32_t layer, uint32_t n);
+  void ffn_block(uint32_t layer, uint32_t n);
+
+  const Model *model_ = nullptr;
+  SinkRingCache *cache_ = nullptr;
+  ForwardBuffers buffers_;
+  ActivationLayout layout_;
+  AttentionShape attention_shape_;
+  std::vector<LayerOps> layers_;  // built once at create(), read-only afterwards
+  LinearOp output_;
+};
+
+}  // namespace ballast

@@ -1,0 +1,35 @@
+#include "runtime/engine/linear_op.h"
+
+namespace ballast {
+
+Result<LinearOp> bind_linear(const WeightView &weight, const char *name) {
+  LinearOp op;
+  op.weight = &weight;
+  op.kernels = matmul_q8_kernels_scalar(weight.type);
+  if (op.kernels == nullptr) {
+    return make_status(StatusCode::unsupported, "no matmul kernels for %s weights (%s)", tensor_type_info(weight.type)->name,
+                       name);
+  }
+  op.activation_row_bytes = activation_row_bytes(op.kernels->activation, static_cast<int64_t>(weight.cols));
+  if (op.activation_row_bytes < 0) {
+    return make_status(StatusCode::unsupported, "%s: row length %llu does not fit the %s activation blocks", name,
+                       static_cast<unsigned long long>(weight.cols), activation_type_name(op.kernels->activation));
+  }
+  return op;
+}
+
+void linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted) {
+  const WeightView &w = *op.weight;
+  const int64_t rows = static_cast<int64_t>(w.rows);
+  const int64_t cols = static_cast<int64_t>(w.cols);
+  const void *x = in;
+  if (op.kernels->activation != ActivationType::f32) {
+    for (int64_t b = 0; b < batch; ++b) {
+      op.kernels->quantize_activations(in + b * cols, converted + b * op.activation_row_bytes, cols);
+    }
+    x = converted;
+  }
+  op.kernels->matmul(w.data, x, out, rows, cols, batch, 0, rows);
+}
+
+}  // namespace ballast

@@ -1,0 +1,30 @@
+// One weight matrix bound to the matmul kernels for its type: the forward
+// pass calls linear() for every projection. Activations are converted once per
+// row into the format the weight type's dot product reads (f16/bf16 rows or
+// Q8_0/Q8_1/Q8_K blocks, as llama.cpp's CPU backend does), into a buffer from
+// the arena.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/matmul/matmul_q8_scalar.h"
+#include "models/arch/model_weights.h"
+#include "platform/status.h"
+
+namespace ballast {
+
+struct LinearOp {
+  const WeightView *weight = nullptr;
+  const QuantizedMatmulKernels *kernels = nullptr;
+  int64_t activation_row_bytes = 0;  // bytes of one converted input row
+};
+
+// Picks the kernels for `weight`'s type; errors if none exist or the row
+// length is not a whole number of the activation format's blocks.
+Result<LinearOp> bind_linear(const WeightView &weight, const char *name);
+
+// out [batch][rows] = in [batch][cols] x W^T.
+// converted: scratch of at least batch * op.activation_row_bytes bytes.
+void linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted);
+
+}  // namespace ballast
