@@ -4,6 +4,18 @@
 // its byte offset. After a successful parse all views point into the caller's
 // bytes, which must outlive the GgufFile.
 //
+// Rejected (corrupt_file unless noted): truncation anywhere; versions other
+// than 2 and 3 and big-endian files (unsupported); counts and lengths the
+// file cannot hold; unknown value types; arrays of arrays (unsupported); bool
+// bytes other than 0/1; empty or duplicate key and tensor names; n_dims
+// outside 1..4; zero, negative (as int64) or overflowing dims and byte sizes;
+// unknown tensor types (known ggml types Ballast lacks: unsupported); rows
+// that are not whole blocks; general.alignment that is not a u32 power of
+// two; tensor offsets unaligned, past the end of the file or overlapping.
+// Messages read "<owner> <field> at offset <N>: <what is wrong>", e.g.
+// "tensor 3 ('blk.0.attn_q.weight') n_dims at offset 1234: = 7, must be 1..4".
+// Implementation: gguf_reader.cpp and the gguf_parse_* files it calls.
+//
 // CONTRACT: this header is shared by the tokenizer, model config, CLI and
 // tests. Extend it; do not change existing signatures without updating users.
 #pragma once
@@ -94,7 +106,9 @@ class GgufFile {
   Result<bool> get_bool_or(std::string_view key, bool fallback) const;
   Result<std::string_view> get_string_or(std::string_view key, std::string_view fallback) const;
 
-  // Render one value for humans (`ballast info`): arrays are abbreviated.
+  // Render one value for humans (`ballast info`): arrays are abbreviated to
+  // max_array_items ("[1, 2, ...] (1000 x i32)"); strings are quoted, control
+  // characters escaped, cut after 256 bytes with the full length noted.
   std::string value_to_string(const GgufValue &value, size_t max_array_items = 8) const;
 
  private:
