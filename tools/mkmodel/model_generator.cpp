@@ -62,7 +62,7 @@ Status produce_tensor(const TensorPlan &plan, uint64_t model_seed, uint32_t thre
   auto fill_rows = [&](uint64_t first, uint64_t last) {
     std::vector<float> row(row_length);  // [row_length] f32 values before conversion
     for (uint64_t r = first; r < last; ++r) {
-      NormalSampler normal(seed + r * 0x9e3779b97f4a7c15ull);
+      NormalSampler normal(row_seed(seed, r));
       fill_row(plan.init, normal, matrix_std, row.data(), row_length);
       traits->quantize_row(row.data(), out.data() + r * static_cast<uint64_t>(row_bytes),
                            static_cast<int64_t>(row_length));

@@ -64,5 +64,14 @@ inline uint64_t tensor_seed(uint64_t model_seed, const std::string &tensor_name)
   return mix.next();
 }
 
+// Seed for one row of a tensor. The row index goes through the splitmix64
+// finaliser, so rows start at unrelated points of the generator's sequence
+// (seeding with tensor_seed + row * step, splitmix64's own increment, made row
+// r+1 the stream of row r shifted by one draw: rows repeated).
+inline uint64_t row_seed(uint64_t tensor_seed_value, uint64_t row) {
+  SplitMix64 mix(tensor_seed_value ^ (row * 0xd1b54a32d192ed03ull));
+  return mix.next();
+}
+
 }  // namespace mkmodel
 }  // namespace ballast
