@@ -204,6 +204,17 @@ TEST_CASE("mkmodel: weights have the intended scale") {
   stats("blk.0.attn_norm.weight", &mean, &std);
   CHECK(mean == doctest::Approx(1.0).epsilon(0.01));
   CHECK(std == doctest::Approx(0.02).epsilon(0.2));
+  // Rows come from unrelated random streams: no value of one row reappears in
+  // the next (seeding rows with consecutive splitmix64 states once made each
+  // row the previous one shifted by a draw).
+  const GgufTensorInfo *q = file.find_tensor("blk.0.attn_q.weight");
+  const std::vector<float> values = dequantize(*q);
+  size_t shared = 0;
+  for (size_t r = 0; r + 1 < 8; ++r) {
+    const std::set<float> row(values.begin() + r * 256, values.begin() + (r + 1) * 256);
+    for (size_t i = 0; i < 256; ++i) shared += row.count(values[(r + 1) * 256 + i]);
+  }
+  CHECK(shared <= 2);
   stats("blk.0.attn_q.bias", &mean, &std);
   CHECK(std::fabs(mean) < 0.01);
   CHECK(std == doctest::Approx(0.02).epsilon(0.2));
