@@ -154,14 +154,13 @@ Status Tokenizer::build() {
     if (types_[id] != TokenType::control) types_[id] = TokenType::control;
   };
   if (vocab_.eot_id == kNoToken) {
-    int32_t found = kNoToken;
-    for (const char *text : kEotTexts) {
+    for (const char *text : kEotTexts) {  // first text of the list that the vocabulary has
       const int32_t id = find_id(token_ids_, text);
-      if (id >= 0 && (found == kNoToken || id < found)) found = id;
-    }
-    if (found != kNoToken) {
-      vocab_.eot_id = found;
-      force_control(found);
+      if (id >= 0) {
+        vocab_.eot_id = id;
+        force_control(id);
+        break;
+      }
     }
   }
   for (const auto &group : kFimTextGroups) {
@@ -173,15 +172,28 @@ Status Tokenizer::build() {
     }
     if (found != kNoToken) force_control(found);
   }
+  end_of_generation_.assign(n, 0);
   for (const char *text : kEndOfGenerationTexts) {
     const int32_t id = find_id(token_ids_, text);
-    if (id >= 0) force_control(id);
+    if (id >= 0) {
+      force_control(id);
+      end_of_generation_[id] = 1;
+    }
+  }
+  for (int32_t id : {vocab_.eos_id, vocab_.eot_id}) {
+    if (id >= 0) end_of_generation_[id] = 1;
   }
   auto has = [&](const char *text) { return find_id(token_ids_, text) >= 0; };
   if (has("<|end|>") && ((has("<|return|>") && has("<|call|>")) || (has("<|calls|>") && has("<|flush|>")))) {
-    types_[find_id(token_ids_, "<|end|>")] = TokenType::user_defined;  // harmony / solar-open: not end of generation
+    const int32_t end = find_id(token_ids_, "<|end|>");
+    types_[end] = TokenType::user_defined;  // harmony / solar-open: not end of generation
+    end_of_generation_[end] = 0;
   }
-  if (has("<|tool_response>") && has("</s>")) types_[find_id(token_ids_, "</s>")] = TokenType::normal;
+  if (has("<|tool_response>") && has("</s>")) {
+    const int32_t s_id = find_id(token_ids_, "</s>");
+    types_[s_id] = TokenType::normal;
+    end_of_generation_[s_id] = 0;
+  }
   for (const char *text : kAlwaysRenderedTexts) {
     const int32_t id = find_id(token_ids_, text);
     if (id >= 0) types_[id] = TokenType::user_defined;
@@ -255,6 +267,10 @@ Status Tokenizer::build() {
     max_piece_bytes_ = std::max(max_piece_bytes_, piece.size());
   }
   return Status::ok();
+}
+
+bool Tokenizer::is_end_of_generation(int32_t id) const {
+  return id >= 0 && static_cast<size_t>(id) < end_of_generation_.size() && end_of_generation_[id] != 0;
 }
 
 bool Tokenizer::is_special(int32_t id) const {

@@ -43,6 +43,9 @@ class Tokenizer {
   bool add_eos() const { return vocab_.add_eos; }
   // Control or unknown token (rendered only on request).
   bool is_special(int32_t id) const;
+  // Generation should stop here: eos, eot, and the end-of-turn texts llama.cpp
+  // knows ("<|im_end|>", "<|endoftext|>", "</s>", "<|eot_id|>", ...).
+  bool is_end_of_generation(int32_t id) const;
   const Vocab &vocab() const { return vocab_; }
   const PreTokenizerInfo &pre_tokenizer() const { return pre_; }
 
@@ -77,6 +80,7 @@ class Tokenizer {
   Vocab vocab_;
   PreTokenizerInfo pre_;
   std::vector<TokenType> types_;       // [n_vocab] vocab types, eot/fim texts forced to control
+  std::vector<uint8_t> end_of_generation_;  // [n_vocab] 1 where generation stops
   TextToId token_ids_;                 // token text -> id (views into vocab_.tokens)
   TextToId merge_ranks_;               // "left right" -> rank (views into vocab_.merges)
   std::vector<int32_t> special_ids_;   // control/unknown/user-defined, longest text first

@@ -51,6 +51,9 @@ TEST_CASE("bpe special tokens: parsed only with parse_special, BOS when the flag
   const int32_t eot = static_cast<int32_t>(v.tokens.size() - 1);
   const Tokenizer tok = make_tokenizer(v);
   CHECK(tok.eot_id() == eot);  // found by its text, as llama.cpp does
+  CHECK(tok.is_end_of_generation(eot));
+  CHECK_FALSE(tok.is_end_of_generation(token_id(v, "hi")));
+  CHECK_FALSE(tok.is_end_of_generation(-1));
   CHECK(encode(tok, "hi<|endoftext|>hi", false, true) ==
         std::vector<int32_t>{token_id(v, "hi"), eot, token_id(v, "hi")});
   const auto plain = encode(tok, "hi<|endoftext|>", false, false);

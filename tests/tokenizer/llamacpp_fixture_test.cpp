@@ -156,6 +156,30 @@ TEST_CASE("llama.cpp fixtures: decoding the ids gives the text back") {
   }
 }
 
+TEST_CASE("real vocabularies: special ids and end-of-generation tokens") {
+  LoadedTokenizer qwen;
+  load_variant("qwen3", &qwen);
+  const Tokenizer &q = qwen.tokenizer.value();
+  CHECK(q.eos_id() == 151645);  // <|im_end|>
+  CHECK(q.eot_id() == 151645);  // first end-of-turn text in llama.cpp's list that Qwen3 has
+  CHECK(q.is_end_of_generation(151643));  // <|endoftext|>
+  CHECK(q.is_end_of_generation(151645));
+  CHECK_FALSE(q.is_end_of_generation(151644));  // <|im_start|>
+  CHECK(q.is_special(151644));
+  LoadedTokenizer llama;
+  load_variant("llama", &llama);
+  const Tokenizer &l = llama.tokenizer.value();
+  CHECK(l.bos_id() == 1);
+  CHECK(l.eos_id() == 2);
+  CHECK(l.unk_id() == 0);
+  CHECK(l.is_end_of_generation(2));
+  CHECK_FALSE(l.is_end_of_generation(1));
+  LoadedTokenizer gpt2;
+  load_variant("gpt2", &gpt2);
+  CHECK(gpt2.tokenizer->is_end_of_generation(50256));
+  CHECK(gpt2.tokenizer->summary().find("50257 tokens") != std::string::npos);
+}
+
 TEST_CASE("real vocabularies: random bytes and long runs encode quickly with ids in range") {
   const char *variants[] = {"gpt2", "gpt2-default", "qwen3", "llama"};
   for (const char *variant : variants) {
