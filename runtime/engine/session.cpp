@@ -168,8 +168,10 @@ Status Session::feed(const int32_t *tokens, uint64_t n) {
     done += chunk;
     stats_.tokens_seen += chunk;
   }
-  stats_.evictions = cache_->evictions();
+  // Every token fed that is no longer cached was evicted (recompute mode
+  // rebuilds its cache, so the cache's own counter restarts there).
   stats_.cached_tokens = cache_->cached_tokens();
+  stats_.evictions = stats_.tokens_seen - stats_.cached_tokens;
   return Status::ok();
 }
 
