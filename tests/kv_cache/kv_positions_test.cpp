@@ -9,7 +9,7 @@
 
 using namespace ballast;
 
-TEST_CASE("kv positions: the paper's example, cache [0,1,2,3,6,7,8] decoding 9 uses positions 0..7") {
+TEST_CASE("kv positions: the paper example, cache of tokens 0 1 2 3 6 7 8 decoding 9 uses positions 0..7") {
   KvPositionLayout l;
   l.sink_slots = 4;
   l.window = 4;

@@ -33,7 +33,7 @@ TEST_CASE("SamplerRng reseed restarts the sequence; seeds differ") {
   for (uint64_t v : first) CHECK(a.next_u64() == v);
 }
 
-TEST_CASE("SamplerRng next_double is uniform in [0, 1)") {
+TEST_CASE("SamplerRng next_double is uniform on the half-open unit interval") {
   SamplerRng rng(7);
   double sum = 0.0;
   int buckets[10] = {};
