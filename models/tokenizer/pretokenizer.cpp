@@ -186,23 +186,25 @@ Result<PreTokenizerInfo> pre_tokenizer_from_name(std::string_view name) {
   };
   if (name.empty() || name == "default") {
     info.kind = PreTokenizerKind::default_split;
-  } else if (is_any({"gpt-2", "gpt2", "phi-2", "mpt", "olmo"})) {
+  } else if (is_any({"gpt-2", "gpt2", "phi-2", "mpt", "olmo", "jina-es", "jina-de", "gigachat", "jina-v2-es",
+                     "jina-v2-de", "a.x-4.0", "mellum", "modern-bert", "exaone4"})) {
     info.kind = PreTokenizerKind::gpt2;
-  } else if (is_any({"llama3", "llama-v3", "llama-bpe", "falcon3", "pixtral"})) {
+  } else if (is_any({"llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2",
+                     "jina-v5-nano"})) {
     info.kind = PreTokenizerKind::llama3;
     info.ignore_merges = true;
     info.add_bos = true;
   } else if (is_any({"dbrx", "smaug-bpe"})) {
     info.kind = PreTokenizerKind::llama3;
-  } else if (is_any({"qwen2", "deepseek-r1-qwen"})) {
+  } else if (is_any({"qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "hunyuan", "solar-open", "grok-2"})) {
     info.kind = PreTokenizerKind::qwen2;
     info.clean_spaces = false;
-  } else if (name == "stablelm2") {
+  } else if (is_any({"stablelm2", "megrez"})) {
     info.kind = PreTokenizerKind::qwen2;
-  } else if (name == "smollm") {
+  } else if (is_any({"smollm", "command-r"})) {
     info.kind = PreTokenizerKind::smollm;
     info.clean_spaces = false;
-  } else if (is_any({"starcoder", "refact", "codeshell"})) {
+  } else if (is_any({"starcoder", "refact", "codeshell", "exaone", "minerva-7b", "mellum2"})) {
     info.kind = PreTokenizerKind::smollm;
   } else {
     return make_status(StatusCode::unsupported, "unsupported pre-tokenizer tokenizer.ggml.pre='%.*s'",

@@ -85,6 +85,13 @@ TEST_CASE("pre-tokenizer names follow llama.cpp") {
   CHECK(pre_tokenizer_from_name("qwen2").value().kind == PreTokenizerKind::qwen2);
   CHECK_FALSE(pre_tokenizer_from_name("qwen2").value().clean_spaces);
   CHECK(pre_tokenizer_from_name("smollm").value().kind == PreTokenizerKind::smollm);
+  // Aliases carry llama.cpp's per-name settings.
+  CHECK(pre_tokenizer_from_name("falcon3").value().ignore_merges);
+  CHECK_FALSE(pre_tokenizer_from_name("dbrx").value().ignore_merges);
+  CHECK(pre_tokenizer_from_name("dbrx").value().kind == PreTokenizerKind::llama3);
+  CHECK(pre_tokenizer_from_name("stablelm2").value().clean_spaces);
+  CHECK(pre_tokenizer_from_name("starcoder").value().kind == PreTokenizerKind::smollm);
+  CHECK_FALSE(pre_tokenizer_from_name("command-r").value().clean_spaces);
   auto bad = pre_tokenizer_from_name("nonsense");
   REQUIRE_FALSE(bad.is_ok());
   CHECK(bad.status().code() == StatusCode::unsupported);
