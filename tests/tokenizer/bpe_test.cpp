@@ -10,7 +10,7 @@
 using namespace ballast;
 using namespace ballast::test;
 
-TEST_CASE("bpe applies merges by rank, lowest first") {
+TEST_CASE("bpe applies merges by rank - lowest first") {
   Vocab v = make_bpe_vocab({"h|e", "l|l", "he|ll", "hell|o", " |w", " w|o"});
   const Tokenizer tok = make_tokenizer(v);
   CHECK(encode(tok, "hello") == std::vector<int32_t>{token_id(v, "hello")});
@@ -32,7 +32,7 @@ TEST_CASE("bpe breaks rank ties leftmost first and never merges across pre-token
   CHECK(encode(tok2, "a a") == std::vector<int32_t>{'a', ' ', 'a'});
 }
 
-TEST_CASE("bpe byte-level: every byte string round-trips, invalid UTF-8 becomes U+FFFD") {
+TEST_CASE("bpe byte-level: every byte string round-trips - invalid UTF-8 becomes U+FFFD") {
   Vocab v = make_bpe_vocab({"t|h", "th|e"});
   const Tokenizer tok = make_tokenizer(v);
   std::string all_valid;
@@ -46,7 +46,7 @@ TEST_CASE("bpe byte-level: every byte string round-trips, invalid UTF-8 becomes 
   CHECK(tok.token_to_piece(0) == std::string(1, '\0'));
 }
 
-TEST_CASE("bpe special tokens: parsed only with parse_special, BOS when the flag says") {
+TEST_CASE("bpe special tokens: parsed only with parse_special - BOS when the flag says") {
   Vocab v = make_bpe_vocab({"h|i"});
   const int32_t eot = static_cast<int32_t>(v.tokens.size() - 1);
   const Tokenizer tok = make_tokenizer(v);
@@ -93,7 +93,7 @@ TEST_CASE("bpe llama3 pre-tokenizer emits whole-word tokens without merges (igno
   CHECK(encode(tok2, "xyz") == std::vector<int32_t>{'x', 'y', 'z'});
 }
 
-TEST_CASE("bpe decode cleans spaces like llama.cpp for gpt2, not for qwen2") {
+TEST_CASE("bpe decode cleans spaces like llama.cpp for gpt2 - not for qwen2") {
   Vocab g = make_bpe_vocab({"h|i"}, "gpt-2");
   const Tokenizer gpt2 = make_tokenizer(g);
   CHECK(gpt2.decode(encode(gpt2, "hi , there 's")) == "hi, there's");
@@ -102,7 +102,7 @@ TEST_CASE("bpe decode cleans spaces like llama.cpp for gpt2, not for qwen2") {
   CHECK(qwen.decode(encode(qwen, "hi , there 's")) == "hi , there 's");
 }
 
-TEST_CASE("bpe hostile input: NUL bytes, long runs, random bytes never fail") {
+TEST_CASE("bpe hostile input: NUL bytes - long runs - random bytes never fail") {
   Vocab v = make_bpe_vocab({"a|a", "aa|aa", " | "}, "qwen2");
   const Tokenizer tok = make_tokenizer(v);
   const std::string with_nul("a\0b\0", 4);

@@ -34,7 +34,7 @@ using Pieces = std::vector<std::string>;
 
 }  // namespace
 
-TEST_CASE("gpt2 split: words keep one leading space, runs of spaces leave the last one") {
+TEST_CASE("gpt2 split: words keep one leading space - runs of spaces leave the last one") {
   const auto k = PreTokenizerKind::gpt2;
   CHECK(split(k, "Hello world's  end\n") == Pieces{"Hello", " world", "'s", " ", " end", "\n"});
   CHECK(split(k, "I'M 12345 ok!!") == Pieces{"I", "'", "M", " 12345", " ok", "!!"});
@@ -45,7 +45,7 @@ TEST_CASE("gpt2 split: words keep one leading space, runs of spaces leave the la
   CHECK(split(k, "") == Pieces{});
 }
 
-TEST_CASE("llama3 split: case-insensitive contractions, digits in threes, newlines grouped") {
+TEST_CASE("llama3 split: case-insensitive contractions - digits in threes - newlines grouped") {
   const auto k = PreTokenizerKind::llama3;
   CHECK(split(k, "I'M here") == Pieces{"I", "'M", " here"});
   CHECK(split(k, "12345") == Pieces{"123", "45"});
@@ -62,12 +62,12 @@ TEST_CASE("qwen2 split: single digits") {
   CHECK(split(k, "don'T") == Pieces{"don", "'T"});
 }
 
-TEST_CASE("smollm split: every digit alone, then gpt2") {
+TEST_CASE("smollm split: every digit alone - then gpt2") {
   const auto k = PreTokenizerKind::smollm;
   CHECK(split(k, "ab12 c3") == Pieces{"ab", "1", "2", " c", "3"});
 }
 
-TEST_CASE("default split: punctuation runs, gpt2, digit runs, ASCII digits in threes") {
+TEST_CASE("default split: punctuation runs - gpt2 - digit runs - ASCII digits in threes") {
   const auto k = PreTokenizerKind::default_split;
   CHECK(split(k, "a+=b 1234") == Pieces{"a", "+=", "b", " ", "123", "4"});
   CHECK(split(k, "x`y") == Pieces{"x", "`", "y"});  // '`' is not in the punctuation class

@@ -36,7 +36,7 @@ TEST_CASE("spm breaks score ties leftmost first") {
   CHECK(encode(tok, "aaa") == std::vector<int32_t>{token_id(v, "aa"), token_id(v, "a")});
 }
 
-TEST_CASE("spm falls back to byte tokens, then to <unk>") {
+TEST_CASE("spm falls back to byte tokens - then to <unk>") {
   Vocab v = make_spm_vocab({{kSp, -1.0f}, {"a", -1.0f}});
   const Tokenizer tok = make_tokenizer(v);
   // "é" is not a token: its two UTF-8 bytes as <0xC3> <0xA9>.
@@ -65,7 +65,7 @@ TEST_CASE("spm adds BOS/EOS as the flags say and a space prefix after specials")
   CHECK(std::find(plain.begin(), plain.end(), 2) == plain.end());
 }
 
-TEST_CASE("spm decode turns U+2581 into spaces, byte tokens into bytes, drops the added space") {
+TEST_CASE("spm decode turns U+2581 into spaces - byte tokens into bytes - drops the added space") {
   Vocab v = make_spm_vocab({{kSp, -1.0f}, {"a", -1.0f}, {kSp + "a", -0.5f}});
   const Tokenizer tok = make_tokenizer(v);
   CHECK(tok.token_to_piece(token_id(v, kSp + "a")) == " a");

@@ -82,7 +82,7 @@ TEST_CASE("stream detokenizer: a character split at every byte boundary across t
   }
 }
 
-TEST_CASE("stream detokenizer: invalid bytes become U+FFFD, an unfinished character is flushed as U+FFFD") {
+TEST_CASE("stream detokenizer: invalid bytes become U+FFFD - an unfinished character is flushed as U+FFFD") {
   Vocab v = make_spm_vocab({});
   const Tokenizer tok = make_tokenizer(v);
   StreamDetokenizer stream(tok);
@@ -111,7 +111,7 @@ TEST_CASE("stream detokenizer: invalid bytes become U+FFFD, an unfinished charac
   CHECK(out == "<s>");
 }
 
-TEST_CASE("stream detokenizer: fixed caller buffer, capacity checked") {
+TEST_CASE("stream detokenizer: fixed caller buffer - capacity checked") {
   Vocab v = make_spm_vocab({{"\xE2\x96\x81hello", -1.0f}});
   const Tokenizer tok = make_tokenizer(v);
   StreamDetokenizer stream(tok);

@@ -61,7 +61,7 @@ TEST_CASE("load_vocab: llama (SPM) defaults match llama.cpp") {
   CHECK(v->tokens[4] == "[EMPTY_4]");  // llama.cpp renames empty tokens
 }
 
-TEST_CASE("load_vocab: gpt2 defaults depend on the pre-tokenizer; keys override") {
+TEST_CASE("load_vocab: gpt2 defaults depend on the pre-tokenizer - keys override") {
   GgufWriter w;
   w.set_string("tokenizer.ggml.model", "gpt2");
   w.set_string("tokenizer.ggml.pre", "llama-bpe");
@@ -189,7 +189,7 @@ TEST_CASE("Tokenizer::create rejects duplicate token texts and bad ids") {
   CHECK_FALSE(Tokenizer::create(v).is_ok());
 }
 
-TEST_CASE("Tokenizer summary names kind, pre-tokenizer, sizes and special ids") {
+TEST_CASE("Tokenizer summary names kind - pre-tokenizer - sizes and special ids") {
   Vocab v;
   v.model = VocabModel::gpt2;
   v.pre = "qwen2";
