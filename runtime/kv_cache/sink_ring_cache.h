@@ -24,6 +24,12 @@
 // Layers may lag behind begin_token (layer-major prefill: begin a chunk, then
 // run each layer over it token by token); each layer stores tokens in order.
 //
+// Threads: a cache is used by one thread at a time (store_layer,
+// rotate_query and the RoPE tables mutate it). Once layer_view() returned,
+// attention over the view is read-only: threads may split the heads
+// (attend_one_query_heads), each with its own scratch (the plan's
+// thread_scratch scores [S + W] floats are enough; any size >= 1 works).
+//
 // Modes: sink (S >= 1), window (S = 0), dense (no eviction; begin_token of
 // token S+W+1 fails with out_of_range), recompute (behaves as sink/window;
 // the engine rebuilds the cache every step from cached_token_ids() after
