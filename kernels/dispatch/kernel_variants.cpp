@@ -1,13 +1,70 @@
 #include "kernels/dispatch/kernel_variants.h"
 
+#include <string>
+
+#include "kernels/matmul/matmul_q8_x86.h"
+
 namespace ballast {
+namespace {
 
-bool kernel_variant_compiled(IsaLevel level) { return level == IsaLevel::scalar; }
+bool always(const CpuFeatures &) { return true; }
 
-IsaLevel select_kernel_variant(IsaLevel allowed) {
-  return kernel_variant_compiled(allowed) ? allowed : IsaLevel::scalar;
+[[maybe_unused]] bool has_avx2(const CpuFeatures &f) { return f.avx2 && f.fma && f.f16c; }
+[[maybe_unused]] bool has_avx512(const CpuFeatures &f) { return has_avx2(f) && f.avx512f && f.avx512bw && f.avx512vl; }
+[[maybe_unused]] bool has_avx512vnni(const CpuFeatures &f) { return has_avx512(f) && f.avx512vnni; }
+
+// Scalar first, best last; an ISA file the build skipped has no entry.
+const MatmulVariant kMatmulVariants[] = {
+    {"scalar", IsaLevel::scalar, always, matmul_q8_kernels_scalar},
+#if defined(BALLAST_HAVE_ISA_AVX2)
+    {"avx2", IsaLevel::avx2, has_avx2, matmul_q8_kernels_avx2},
+#endif
+#if defined(BALLAST_HAVE_ISA_AVX512)
+    {"avx512", IsaLevel::avx512, has_avx512, matmul_q8_kernels_avx512},
+#endif
+#if defined(BALLAST_HAVE_ISA_AVX512VNNI)
+    {"avx512vnni", IsaLevel::avx512, has_avx512vnni, matmul_q8_kernels_avx512vnni},
+#endif
+};
+
+// Levels of one architecture family, lowest first.
+bool same_family(IsaLevel a, IsaLevel b) {
+  auto x86 = [](IsaLevel l) { return l == IsaLevel::avx2 || l == IsaLevel::avx512; };
+  auto arm = [](IsaLevel l) { return l == IsaLevel::neon || l == IsaLevel::dotprod || l == IsaLevel::i8mm; };
+  return (x86(a) && x86(b)) || (arm(a) && arm(b));
 }
 
-const char *compiled_kernel_variants() { return "scalar"; }
+}  // namespace
+
+const MatmulVariant *compiled_matmul_variants(size_t *count) {
+  *count = sizeof kMatmulVariants / sizeof kMatmulVariants[0];
+  return kMatmulVariants;
+}
+
+bool kernel_variant_compiled(IsaLevel level) {
+  for (const MatmulVariant &v : kMatmulVariants) {
+    if (v.level == level) return true;
+  }
+  return false;
+}
+
+IsaLevel select_kernel_variant(IsaLevel allowed) {
+  IsaLevel best = IsaLevel::scalar;
+  for (const MatmulVariant &v : kMatmulVariants) {
+    if (v.level == allowed || (same_family(v.level, allowed) && static_cast<int>(v.level) < static_cast<int>(allowed))) {
+      if (static_cast<int>(v.level) > static_cast<int>(best)) best = v.level;
+    }
+  }
+  return best;
+}
+
+const char *compiled_kernel_variants() {
+  static const std::string names = [] {
+    std::string joined;
+    for (const MatmulVariant &v : kMatmulVariants) joined += (joined.empty() ? "" : " ") + std::string(v.name);
+    return joined;
+  }();
+  return names.c_str();
+}
 
 }  // namespace ballast

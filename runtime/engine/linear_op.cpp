@@ -1,11 +1,14 @@
 #include "runtime/engine/linear_op.h"
 
+#include "kernels/dispatch/kernel_table.h"
+
 namespace ballast {
 
 Result<LinearOp> bind_linear(const WeightView &weight, const char *name) {
   LinearOp op;
   op.weight = &weight;
-  op.kernels = matmul_q8_kernels_scalar(weight.type);
+  BALLAST_ASSIGN_OR_RETURN(const KernelTable *table, host_kernel_table());
+  op.kernels = table->matmul_kernels(weight.type);
   if (op.kernels == nullptr) {
     return make_status(StatusCode::unsupported, "no matmul kernels for %s weights (%s)", tensor_type_info(weight.type)->name,
                        name);

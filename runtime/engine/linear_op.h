@@ -19,7 +19,8 @@ struct LinearOp {
   int64_t activation_row_bytes = 0;  // bytes of one converted input row
 };
 
-// Picks the kernels for `weight`'s type; errors if none exist or the row
+// Picks the kernels for `weight`'s type from the dispatch table
+// (host_kernel_table(): the best variant the CPU and BALLAST_ISA allow); errors if none exist or the row
 // length is not a whole number of the activation format's blocks.
 Result<LinearOp> bind_linear(const WeightView &weight, const char *name);
 

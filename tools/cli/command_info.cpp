@@ -9,7 +9,9 @@
 #include "models/model_config.h"
 #include "models/model_file.h"
 #include "models/tokenizer/tokenizer.h"
+#include "kernels/dispatch/kernel_table.h"
 #include "kernels/dispatch/kernel_variants.h"
+#include "kernels/quant/tensor_type.h"
 #include "platform/cpu_features.h"
 #include "runtime/memory_plan.h"
 #include "tools/cli/arg_parser.h"
@@ -77,7 +79,17 @@ void print_cpu() {
     std::printf("  ISA level allowed: %s%s; kernels compiled: %s\n", isa_level_name(level.value()),
                 std::getenv("BALLAST_ISA") != nullptr ? " (forced by BALLAST_ISA)" : " (best the CPU offers)",
                 compiled_kernel_variants());
-    std::printf("  kernel variant that would run: %s\n", isa_level_name(select_kernel_variant(level.value())));
+    Result<const KernelTable *> table = host_kernel_table();
+    if (table.is_ok()) {
+      const KernelTable &t = *table.value();
+      std::printf("  kernel variants that run:\n    matmul:");
+      for (TensorType type : kMatmulWeightTypes) {
+        std::printf(" %s=%s", tensor_type_info(type)->name, t.matmul_variant_name(type));
+      }
+      std::printf("\n    rms_norm=%s silu_mul=%s add=%s\n", t.rms_norm_variant, t.silu_mul_variant, t.add_variant);
+    } else {
+      std::printf("  kernel variants: none -- %s\n", table.status().message().c_str());
+    }
   } else {
     std::printf("  kernel variant: none -- %s\n", level.status().message().c_str());
   }

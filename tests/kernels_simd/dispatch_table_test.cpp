@@ -1,0 +1,110 @@
+// The dispatch table: filled from the allowed ISA level and the CPU's
+// features; never selects a variant the build lacks or the CPU cannot run;
+// a forced level the CPU lacks is an error.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "kernels/dispatch/kernel_table.h"
+#include "kernels/dispatch/kernel_variants.h"
+#include "kernels/quant/tensor_type.h"
+#include "platform/cpu_features.h"
+
+using namespace ballast;
+
+namespace {
+
+const MatmulVariant *find_variant(const std::string &name) {
+  size_t n = 0;
+  const MatmulVariant *variants = compiled_matmul_variants(&n);
+  for (size_t i = 0; i < n; ++i) {
+    if (name == variants[i].name) return &variants[i];
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("dispatch table for scalar uses only scalar kernels") {
+  Result<KernelTable> table = build_kernel_table(IsaLevel::scalar, host_cpu_features());
+  REQUIRE(table.is_ok());
+  for (TensorType type : kMatmulWeightTypes) {
+    CHECK(std::string(table.value().matmul_variant_name(type)) == "scalar");
+    CHECK(table.value().matmul_kernels(type) == matmul_q8_kernels_scalar(type));
+  }
+}
+
+TEST_CASE("dispatch table picks only variants the CPU supports at or below the allowed level") {
+  const CpuFeatures &cpu = host_cpu_features();
+  const IsaLevel levels[] = {IsaLevel::scalar, IsaLevel::avx2, IsaLevel::avx512,
+                             IsaLevel::neon, IsaLevel::dotprod, IsaLevel::i8mm};
+  int built = 0;
+  for (IsaLevel level : levels) {
+    Result<KernelTable> table = build_kernel_table(level, cpu);
+    if (!cpu_supports_isa_level(cpu, level)) {
+      CHECK_FALSE(table.is_ok());
+      continue;
+    }
+    REQUIRE(table.is_ok());
+    ++built;
+    for (TensorType type : kMatmulWeightTypes) {
+      const std::string name = table.value().matmul_variant_name(type);
+      CAPTURE(name);
+      CAPTURE(isa_level_name(level));
+      const MatmulVariant *v = find_variant(name);
+      REQUIRE(v != nullptr);
+      CHECK(v->cpu_supports(cpu));
+      CHECK(static_cast<int>(v->level) <= static_cast<int>(level));
+      if (level == IsaLevel::avx2) CHECK(name.rfind("avx512", 0) != 0);
+      CHECK(table.value().matmul_kernels(type) == v->kernels(type));
+    }
+  }
+  CHECK(built >= 1);
+}
+
+TEST_CASE("dispatch table takes the best compiled variant the CPU supports") {
+  const CpuFeatures &cpu = host_cpu_features();
+  const IsaLevel best = best_isa_level(cpu);
+  Result<KernelTable> table = build_kernel_table(best, cpu);
+  REQUIRE(table.is_ok());
+  const MatmulVariant *vnni = find_variant("avx512vnni");
+  const MatmulVariant *avx2 = find_variant("avx2");
+  if (vnni != nullptr && vnni->cpu_supports(cpu)) {
+    CHECK(std::string(table.value().matmul_variant_name(TensorType::q4_0)) == "avx512vnni");
+    CHECK(std::string(table.value().matmul_variant_name(TensorType::q8_0)) == "avx512vnni");
+  } else if (avx2 != nullptr && avx2->cpu_supports(cpu) && best == IsaLevel::avx2) {
+    CHECK(std::string(table.value().matmul_variant_name(TensorType::q4_0)) == "avx2");
+  } else {
+    MESSAGE("no x86 SIMD variant runs here; best level " << isa_level_name(best));
+  }
+  // Types without a SIMD variant keep scalar.
+  CHECK(std::string(table.value().matmul_variant_name(TensorType::q5_1)) == "scalar");
+}
+
+TEST_CASE("dispatch table refuses a level the CPU lacks and never picks unsupported variants") {
+  CpuFeatures plain;  // nothing detected
+  plain.architecture = host_cpu_features().architecture;
+  CHECK_FALSE(build_kernel_table(IsaLevel::avx2, plain).is_ok());
+  CHECK_FALSE(build_kernel_table(IsaLevel::avx512, plain).is_ok());
+
+  // AVX-512 F/BW/VL without VNNI: the avx512vnni variant is never chosen.
+  CpuFeatures no_vnni = host_cpu_features();
+  no_vnni.avx512vnni = false;
+  if (cpu_supports_isa_level(no_vnni, IsaLevel::avx512)) {
+    Result<KernelTable> table = build_kernel_table(IsaLevel::avx512, no_vnni);
+    REQUIRE(table.is_ok());
+    for (TensorType type : kMatmulWeightTypes) CHECK(std::string(table.value().matmul_variant_name(type)) != "avx512vnni");
+    CHECK(std::string(table.value().matmul_variant_name(TensorType::q4_0)) ==
+          (find_variant("avx512") != nullptr ? "avx512" : (find_variant("avx2") != nullptr ? "avx2" : "scalar")));
+  } else {
+    MESSAGE("skipped AVX-512-without-VNNI table check: this CPU lacks AVX-512");
+  }
+}
+
+TEST_CASE("host dispatch table is built once") {
+  Result<const KernelTable *> a = host_kernel_table();
+  Result<const KernelTable *> b = host_kernel_table();
+  REQUIRE(a.is_ok());
+  REQUIRE(b.is_ok());
+  CHECK(a.value() == b.value());
+}
