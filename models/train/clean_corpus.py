@@ -175,7 +175,7 @@ def split_for_spm(paragraph, limit=2000):
     """Cut a long paragraph at sentence ends into pieces of at most ~limit chars."""
     if len(paragraph) <= limit:
         return [paragraph]
-    pieces, start = [], 0
+    pieces = []
     sentences = re.split(r"(?<=[.!?])\s+", paragraph)
     current = ""
     for s in sentences:
