@@ -142,7 +142,7 @@ TEST_CASE("rope re-rotation by a position delta composes exactly") {
   }
 }
 
-TEST_CASE("rope preserves each pair's norm; f16 variants round once") {
+TEST_CASE("rope preserves each pair norm and f16 variants round once") {
   std::mt19937 rng(5);
   const RopeConfig c = make_config(RopeStyle::norm, 16, 16);
   const std::vector<float> x = random_vector(rng, 3 * c.head_dim);

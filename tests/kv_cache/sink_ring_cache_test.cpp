@@ -81,7 +81,7 @@ TEST_CASE("kv cache dense mode fails cleanly at capacity and stays usable") {
   CHECK(feed(*cache, rng, 5).is_ok());
 }
 
-TEST_CASE("kv cache evicts the oldest non-sink token; token ids come back in in-cache order") {
+TEST_CASE("kv cache evicts the oldest non-sink token and token ids come back in in-cache order") {
   const SinkRingCacheConfig c = small_config(2, 3, KvCacheMode::sink);
   OwnedKvStorage owned(c);
   auto cache = SinkRingCache::create(c, owned.storage);
