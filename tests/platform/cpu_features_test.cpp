@@ -41,7 +41,7 @@ bool any_arm_flag(const CpuFeatures &f) {
 }
 
 // The "flags" line of the first processor in /proc/cpuinfo (x86 kernels).
-std::set<std::string> kernel_cpu_flags() {
+[[maybe_unused]] std::set<std::string> kernel_cpu_flags() {  // used by the x86 checks only
   std::ifstream file("/proc/cpuinfo");
   std::string line;
   while (std::getline(file, line)) {
