@@ -1,5 +1,7 @@
 #include "runtime/engine/session.h"
 
+#include <cstring>
+
 #include "platform/monotonic_clock.h"
 #include "runtime/kv_cache/kv_cache_config.h"
 
@@ -80,6 +82,8 @@ Result<std::unique_ptr<Session>> Session::create(const Model &model, const Sessi
   buffers.attention_scratch = region_as<float>(regions, n_regions, "thread_scratch");
   buffers.attention_scratch_floats = uint64_t{inputs.sink_slots} + inputs.window;
   buffers.max_batch = inputs.max_prefill_batch;
+  buffers.threads = inputs.threads;
+  buffers.attention_scratch_stride = s->plan_.find("thread_scratch")->bytes / inputs.threads / sizeof(float);
   s->forward_ = ForwardPass::create(model, &s->cache_.value(), buffers);
   if (!s->forward_.is_ok()) return s->forward_.status();
 
@@ -187,6 +191,94 @@ void Session::reset() {
   stats_.tokens_seen = 0;
   stats_.evictions = 0;
   stats_.cached_tokens = 0;
+}
+
+namespace {
+
+// Snapshot blob: SnapshotHeader, then the five cache regions in storage
+// order, then the session stats, then the last logits f32 [n_vocab].
+struct SnapshotHeader {
+  uint64_t region_bytes[5];
+  uint64_t n_vocab;
+  SinkRingCache::Counters counters;
+};
+
+void region_list(const SinkRingCacheStorage &st, ByteSpan out[5]) {
+  out[0] = st.sinks;
+  out[1] = st.ring;
+  out[2] = st.sink_keys_rotated;
+  out[3] = st.slot_table;
+  out[4] = st.rope_state;
+}
+
+}  // namespace
+
+uint64_t Session::state_bytes() const {
+  ByteSpan regions[5];
+  region_list(cache_->storage(), regions);
+  uint64_t total = sizeof(SnapshotHeader) + sizeof(SessionStats) + uint64_t{model_->config.n_vocab} * sizeof(float);
+  for (const ByteSpan &r : regions) total += r.bytes;
+  return total;
+}
+
+Status Session::save_state(uint8_t *dst, uint64_t size) const {
+  if (size < state_bytes()) {
+    return make_status(StatusCode::invalid_argument, "session snapshot needs %llu bytes, got %llu",
+                       static_cast<unsigned long long>(state_bytes()), static_cast<unsigned long long>(size));
+  }
+  ByteSpan regions[5];
+  region_list(cache_->storage(), regions);
+  SnapshotHeader header{};
+  for (int i = 0; i < 5; ++i) header.region_bytes[i] = regions[i].bytes;
+  header.n_vocab = model_->config.n_vocab;
+  header.counters = cache_->counters();
+  uint8_t *p = dst;
+  std::memcpy(p, &header, sizeof(header));
+  p += sizeof(header);
+  for (const ByteSpan &r : regions) {
+    if (r.bytes > 0) std::memcpy(p, r.data, r.bytes);
+    p += r.bytes;
+  }
+  std::memcpy(p, &stats_, sizeof(stats_));
+  p += sizeof(stats_);
+  std::memcpy(p, last_logits_, uint64_t{model_->config.n_vocab} * sizeof(float));
+  return Status::ok();
+}
+
+Status Session::restore_state(const uint8_t *src, uint64_t size) {
+  if (size != state_bytes()) {
+    return make_status(StatusCode::invalid_argument, "session snapshot is %llu bytes, this session's is %llu",
+                       static_cast<unsigned long long>(size), static_cast<unsigned long long>(state_bytes()));
+  }
+  ByteSpan regions[5];
+  region_list(cache_->storage(), regions);
+  SnapshotHeader header;
+  std::memcpy(&header, src, sizeof(header));
+  for (int i = 0; i < 5; ++i) {
+    if (header.region_bytes[i] != regions[i].bytes) {
+      return make_status(StatusCode::invalid_argument, "session snapshot region %d is %llu bytes, this session's is %llu",
+                         i, static_cast<unsigned long long>(header.region_bytes[i]),
+                         static_cast<unsigned long long>(regions[i].bytes));
+    }
+  }
+  if (header.n_vocab != model_->config.n_vocab) {
+    return make_status(StatusCode::invalid_argument, "session snapshot vocabulary %llu differs from the model's %u",
+                       static_cast<unsigned long long>(header.n_vocab), model_->config.n_vocab);
+  }
+  const uint8_t *p = src + sizeof(header);
+  for (const ByteSpan &r : regions) {
+    if (r.bytes > 0) std::memcpy(r.data, p, r.bytes);
+    p += r.bytes;
+  }
+  cache_->restore_counters(header.counters);
+  const uint64_t arena_bytes = stats_.arena_bytes;
+  std::memcpy(&stats_, p, sizeof(stats_));
+  stats_.arena_bytes = arena_bytes;
+  p += sizeof(stats_);
+  std::memcpy(logits_, p, uint64_t{model_->config.n_vocab} * sizeof(float));
+  last_logits_ = logits_;
+  last_chunk_rows_ = 1;
+  return Status::ok();
 }
 
 }  // namespace ballast

@@ -67,12 +67,23 @@ class Session {
   // Empties the cache; the stream starts again (arena untouched).
   void reset();
 
+  // Snapshots (for checkpoints and for undoing a speculative feed): the KV
+  // cache regions, the cache counters, the stats and the last logits, as one
+  // blob of state_bytes() bytes (fixed at creation). restore_state() accepts
+  // only a blob from a session with the same model shape and cache config
+  // (checked by the sizes recorded in it); it never allocates.
+  uint64_t state_bytes() const;
+  Status save_state(uint8_t *dst, uint64_t size) const;
+  Status restore_state(const uint8_t *src, uint64_t size);
+
   const SessionStats &stats() const { return stats_; }
   const MemoryPlan &plan() const { return plan_; }
   const SinkRingCache &cache() const { return cache_.value(); }
   const Model &model() const { return *model_; }
   uint32_t sink_slots() const { return plan_.inputs.sink_slots; }
   const SessionParams &params() const { return params_; }
+  // Diagnostics only (ballast attention): see runtime/engine/attention_observer.h.
+  void set_attention_observer(AttentionObserver *observer) { forward_.value().set_attention_observer(observer); }
 
  private:
   Session() = default;

@@ -144,6 +144,26 @@ class SinkRingCache {
   uint64_t evictions() const;              // window tokens overwritten so far
   uint32_t capacity() const { return config_.sink_slots + config_.window; }
 
+  // Snapshots (added for `ballast stream` checkpoints): the cache is its five
+  // storage regions plus these counters; copying the region bytes and the
+  // counters back restores it exactly (same config required).
+  struct Counters {
+    uint64_t first_stream_index = 0;
+    uint64_t next_token = 0;
+    uint64_t tables_token = 0;
+    uint64_t tables_valid = 0;  // 0 or 1
+  };
+  Counters counters() const {
+    return Counters{layout_.first_stream_index, next_token_, tables_token_, tables_valid_ ? 1u : 0u};
+  }
+  void restore_counters(const Counters &c) {
+    layout_.first_stream_index = c.first_stream_index;
+    next_token_ = c.next_token;
+    tables_token_ = c.tables_token;
+    tables_valid_ = c.tables_valid != 0;
+  }
+  const SinkRingCacheStorage &storage() const { return storage_; }
+
   // Bytes each region must have for `config` (the memory plan computes the same).
   static Result<SinkRingCacheStorage> required_bytes(const SinkRingCacheConfig &config);
 

@@ -11,5 +11,6 @@ int run_info(int argc, char **argv);
 int run_logits(int argc, char **argv);
 int run_plan(int argc, char **argv);
 int run_tokenize(int argc, char **argv);
+int run_stream(int argc, char **argv);
 
 }  // namespace ballast::cli

@@ -18,6 +18,7 @@ const Command kCommands[] = {
     {"info", "describe a GGUF model, the CPU and the memory plan", ballast::cli::run_info},
     {"logits", "dump float32 logits of every position of a token sequence", ballast::cli::run_logits},
     {"plan", "print the memory plan for a model and cache shape (allocates nothing)", ballast::cli::run_plan},
+    {"stream", "summarise a live transcript continuously in fixed memory (the main job)", ballast::cli::run_stream},
     {"tokenize", "print the token ids of a text", ballast::cli::run_tokenize},
     {"version", "print the version", ballast::cli::run_version},
 };
