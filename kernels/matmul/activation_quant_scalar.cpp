@@ -58,6 +58,23 @@ void quantize_row_q8_1(const float *x, void *blocks, int64_t n) {
   }
 }
 
+void quantize_activations_q8_0(const float *x, void *blocks, int64_t n) {
+  uint8_t *dst = static_cast<uint8_t *>(blocks);
+  for (int64_t b = 0; b < n / kQuantBlock; ++b) {
+    const float *block_x = x + b * kQuantBlock;  // [32]
+    float max_abs = 0.0f;
+    for (int j = 0; j < kQuantBlock; ++j) max_abs = std::fmax(max_abs, std::fabs(block_x[j]));
+    const float d = max_abs / 127.0f;
+    const float inverse = d != 0.0f ? 1.0f / d : 0.0f;
+    BlockQ8_0 block;
+    for (int j = 0; j < kQuantBlock; ++j) {
+      block.qs[j] = static_cast<int8_t>(std::lround(block_x[j] * inverse));  // |x| <= max: within -127..127
+    }
+    block.d = f32_to_f16(d);
+    std::memcpy(dst + b * sizeof(BlockQ8_0), &block, sizeof block);
+  }
+}
+
 void dequantize_row_q8_1(const void *blocks, float *out, int64_t n) {
   const uint8_t *src = static_cast<const uint8_t *>(blocks);
   for (int64_t b = 0; b < n / kQuantBlock; ++b) {

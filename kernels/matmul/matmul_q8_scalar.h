@@ -70,4 +70,12 @@ static_assert(sizeof(BlockQ8_1) == 36, "Q8_1 block is 36 bytes");
 void quantize_row_q8_1(const float *x, void *blocks, int64_t n);
 void dequantize_row_q8_1(const void *blocks, float *out, int64_t n);
 
+// Q8_0 activations (for Q8_0 / Q4_0 / Q5_0 weights) as llama.cpp's CPU backend
+// makes them: q = round(x / d) with the unrounded d = max|x| / 127, ties away
+// from zero; only the stored scale is rounded to f16. (The weight quantizer
+// quantize_row_q8_0 divides by the f16-rounded scale instead: a different
+// rounding for up to ~1 in 20 values, which the golden tests see as logit
+// errors of ~3% of the row's max.)
+void quantize_activations_q8_0(const float *x, void *blocks, int64_t n);
+
 }  // namespace ballast

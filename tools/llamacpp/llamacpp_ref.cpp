@@ -9,6 +9,7 @@
 //   tokenize --vocab FILE.gguf (--texts FILE.hex | --text STRING)
 //   quantize IN.gguf OUT.gguf TYPE [--threads N]
 //   logits   --model FILE.gguf --tokens 1,2,3 --out FILE.f32 [--threads N]
+//   greedy   --model FILE.gguf --tokens 1,2,3 --n 32 [--margins] [--threads N]
 //   tensors  FILE.gguf   (name, ggml type, bytes of every tensor, as ggml's gguf reader sees them)
 // Common option (before or after the subcommand's own):
 //   --cpu-variant NAME   ggml CPU backend to load: x64 (default, generic),
@@ -19,7 +20,9 @@
 // Errors go to stderr and give exit status 1 (2 for usage errors).
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -47,6 +50,8 @@ struct Options {
   bool have_text = false;
   std::string tokens;
   std::string out_path;
+  int n_generate = -1;  // greedy: tokens to generate
+  bool margins = false;  // greedy: also print each step's top-2 margin
   std::string cpu_variant = "x64";
   int threads = 1;
   bool verbose = false;
@@ -67,6 +72,7 @@ int usage(const char *why) {
       "       llamacpp_ref tokenize --vocab FILE.gguf (--texts FILE.hex | --text STRING)\n"
       "       llamacpp_ref quantize IN.gguf OUT.gguf TYPE [--threads N]\n"
       "       llamacpp_ref logits --model FILE.gguf --tokens 1,2,3 --out FILE.f32 [--threads N]\n"
+      "       llamacpp_ref greedy --model FILE.gguf --tokens 1,2,3 --n 32 [--margins] [--threads N]\n"
       "       llamacpp_ref tensors FILE.gguf\n"
       "options: --cpu-variant x64|haswell|skylakex|...|best   --verbose\n",
       stderr);
@@ -85,6 +91,7 @@ std::string parse_options(int argc, char **argv, Options *opts) {
       return true;
     };
     std::string threads_text;
+    std::string count_text;
     if (arg == "--vocab") {
       if (!value(&opts->vocab_path)) return "--vocab needs a value";
     } else if (arg == "--model") {
@@ -98,12 +105,18 @@ std::string parse_options(int argc, char **argv, Options *opts) {
       if (!value(&opts->tokens)) return "--tokens needs a value";
     } else if (arg == "--out") {
       if (!value(&opts->out_path)) return "--out needs a value";
+    } else if (arg == "--n") {
+      if (!value(&count_text)) return "--n needs a value";
+      opts->n_generate = std::atoi(count_text.c_str());
+      if (opts->n_generate < 1) return "--n must be >= 1";
     } else if (arg == "--cpu-variant") {
       if (!value(&opts->cpu_variant)) return "--cpu-variant needs a value";
     } else if (arg == "--threads") {
       if (!value(&threads_text)) return "--threads needs a value";
       opts->threads = std::atoi(threads_text.c_str());
       if (opts->threads < 1) return "--threads must be >= 1";
+    } else if (arg == "--margins") {
+      opts->margins = true;
     } else if (arg == "--verbose") {
       opts->verbose = true;
     } else if (arg.size() > 2 && arg.compare(0, 2, "--") == 0) {
@@ -430,6 +443,126 @@ int run_logits(const Options &opts) {
   return status;
 }
 
+// ---------------------------------------------------------------- greedy
+
+// Index of the largest logit; the first one on ties.
+llama_token argmax(const float *row, int32_t n_vocab) {
+  llama_token best = 0;
+  for (int32_t i = 1; i < n_vocab; ++i) {
+    if (row[i] > row[best]) best = i;
+  }
+  return best;
+}
+
+// How clear the argmax is: (largest - second largest logit) / max |logit|.
+float top2_margin(const float *row, int32_t n_vocab, llama_token best) {
+  float second = -INFINITY, max_abs = 0.0f;
+  for (int32_t i = 0; i < n_vocab; ++i) {
+    if (i != best && row[i] > second) second = row[i];
+    max_abs = std::max(max_abs, std::fabs(row[i]));
+  }
+  return max_abs > 0.0f ? (row[best] - second) / max_abs : 0.0f;
+}
+
+// Prints, space-separated on one line, the --n tokens of argmax decoding
+// after the prompt --tokens: the prompt is one decode (positions 0..n-1, logits
+// of its last position only), then every generated token is fed back alone
+// (one decode each), so the continuation runs llama.cpp's decode path. f32 K/V
+// cache, no flash attention, n_ctx = prompt + n: nothing is evicted.
+// --margins adds a second line: each step's top2_margin (how far from a tie
+// the choice was, relative to the row's max |logit|).
+int run_greedy(const Options &opts) {
+  if (opts.model_path.empty() || opts.tokens.empty() || opts.n_generate < 1) {
+    return usage("greedy needs --model, --tokens and --n");
+  }
+  std::vector<llama_token> tokens;
+  if (!parse_token_list(opts.tokens, &tokens)) return 2;
+  const int32_t n_prompt = static_cast<int32_t>(tokens.size());
+
+  llama_model_params model_params = llama_model_default_params();
+  model_params.n_gpu_layers = 0;
+  llama_model *model = llama_model_load_from_file(opts.model_path.c_str(), model_params);
+  if (model == nullptr) {
+    std::fprintf(stderr, "llamacpp_ref: llama.cpp could not load %s (rerun with --verbose)\n", opts.model_path.c_str());
+    return 1;
+  }
+  const llama_vocab *vocab = llama_model_get_vocab(model);
+  const int32_t n_vocab = llama_vocab_n_tokens(vocab);
+  for (llama_token t : tokens) {
+    if (t >= n_vocab) {
+      std::fprintf(stderr, "llamacpp_ref: token %d outside the vocabulary (%d)\n", t, n_vocab);
+      llama_model_free(model);
+      return 2;
+    }
+  }
+
+  llama_context_params ctx_params = llama_context_default_params();
+  ctx_params.n_ctx = static_cast<uint32_t>(n_prompt + opts.n_generate);
+  ctx_params.n_batch = static_cast<uint32_t>(n_prompt);
+  ctx_params.n_ubatch = static_cast<uint32_t>(n_prompt);
+  ctx_params.n_seq_max = 1;
+  ctx_params.n_threads = opts.threads;
+  ctx_params.n_threads_batch = opts.threads;
+  ctx_params.type_k = GGML_TYPE_F32;
+  ctx_params.type_v = GGML_TYPE_F32;
+  ctx_params.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
+  llama_context *ctx = llama_init_from_model(model, ctx_params);
+  if (ctx == nullptr) {
+    std::fprintf(stderr, "llamacpp_ref: could not create a context (rerun with --verbose)\n");
+    llama_model_free(model);
+    return 1;
+  }
+
+  llama_batch batch = llama_batch_init(n_prompt, 0, 1);
+  for (int32_t i = 0; i < n_prompt; ++i) {
+    batch.token[i] = tokens[static_cast<size_t>(i)];
+    batch.pos[i] = i;
+    batch.n_seq_id[i] = 1;
+    batch.seq_id[i][0] = 0;
+    batch.logits[i] = i == n_prompt - 1 ? 1 : 0;
+  }
+  batch.n_tokens = n_prompt;
+
+  int status = 0;
+  std::vector<llama_token> generated;
+  std::vector<float> step_margins;
+  for (int32_t step = 0; step < opts.n_generate; ++step) {
+    const int32_t rc = llama_decode(ctx, batch);
+    if (rc != 0) {
+      std::fprintf(stderr, "llamacpp_ref: llama_decode failed (%d) at step %d\n", rc, step);
+      status = 1;
+      break;
+    }
+    const float *row = llama_get_logits_ith(ctx, -1);  // [n_vocab] of the batch's last token
+    if (row == nullptr) {
+      std::fprintf(stderr, "llamacpp_ref: no logits at step %d\n", step);
+      status = 1;
+      break;
+    }
+    const llama_token next = argmax(row, n_vocab);
+    generated.push_back(next);
+    step_margins.push_back(top2_margin(row, n_vocab, next));
+    batch.token[0] = next;
+    batch.pos[0] = n_prompt + step;
+    batch.n_seq_id[0] = 1;
+    batch.seq_id[0][0] = 0;
+    batch.logits[0] = 1;
+    batch.n_tokens = 1;
+  }
+  if (status == 0) {
+    for (size_t i = 0; i < generated.size(); ++i) std::printf(i == 0 ? "%d" : " %d", generated[i]);
+    std::printf("\n");
+    if (opts.margins) {
+      for (size_t i = 0; i < step_margins.size(); ++i) std::printf(i == 0 ? "%.3e" : " %.3e", step_margins[i]);
+      std::printf("\n");
+    }
+  }
+  llama_batch_free(batch);
+  llama_free(ctx);
+  llama_model_free(model);
+  return status;
+}
+
 // ---------------------------------------------------------------- tensors
 
 int run_tensors(const Options &opts) {
@@ -461,7 +594,7 @@ int main(int argc, char **argv) {
   llama_log_set(log_callback, nullptr);
 
   if (opts.command != "version" && opts.command != "tokenize" && opts.command != "quantize" &&
-      opts.command != "logits" && opts.command != "tensors") {
+      opts.command != "logits" && opts.command != "greedy" && opts.command != "tensors") {
     return usage(("unknown subcommand " + opts.command).c_str());
   }
   if (!load_cpu_backend(opts.cpu_variant)) return 1;
@@ -478,6 +611,8 @@ int main(int argc, char **argv) {
     status = run_quantize(opts);
   } else if (opts.command == "logits") {
     status = run_logits(opts);
+  } else if (opts.command == "greedy") {
+    status = run_greedy(opts);
   } else {
     status = run_tensors(opts);
   }
