@@ -3,9 +3,10 @@
  * language models forever in RAM fixed at startup (StreamingLLM: attention-
  * sink KV slots + a rolling window of recent tokens).
  *
- * C99/C11 and C++ clean. Installed as <ballast.h>; link libballast (shared,
- * exports only ballast_* symbols) or libballast.a (static: also link
- * libcpuinfo, libstdc++, libm and pthreads; pkg-config --static says how).
+ * C99/C11 and C++ clean. Installed as <ballast.h>; link libballast.so
+ * (exports only ballast_* symbols; pkg-config ballast, CMake ballast::ballast)
+ * or libballast.a (also needs libcpuinfo, libstdc++, libm and pthreads;
+ * pkg-config ballast-static, CMake ballast::ballast_static).
  *
  * Conventions
  *  - Opaque handles: ballast_model (immutable once loaded) and ballast_session
@@ -268,17 +269,20 @@ BALLAST_API ballast_status ballast_session_plan_bytes(const ballast_model *model
 BALLAST_API ballast_status ballast_session_create(const ballast_model *model, const ballast_session_params *params,
                                                   ballast_session **out_session);
 
-/* Releases the arena. NULL is a no-op. */
+/* Releases the arena. NULL is a no-op. Not concurrently with any other call
+ * on the same session. */
 BALLAST_API void ballast_session_free(ballast_session *session);
 
 /* Message of this session's most recent failed call ("" if none). Valid
- * until the session's next failing call or its free. NULL session: "". */
+ * until the session's next failing call or its free. NULL session: "".
+ * Same thread rule as the session's other calls. */
 BALLAST_API const char *ballast_session_last_error(const ballast_session *session);
 
 /* Tokenizes text (as ballast_tokenize) and feeds the tokens through the
  * cache. Pass add_special = true for the first text of a stream (adds BOS).
  * Allocates a temporary token list. Text that gives no tokens feeds nothing
- * and succeeds. */
+ * and succeeds. Session functions from here on: one thread at a time per
+ * session; different sessions may be used concurrently. */
 BALLAST_API ballast_status ballast_session_feed_text(ballast_session *session, const char *text, size_t text_len,
                                                      bool add_special, bool parse_special);
 

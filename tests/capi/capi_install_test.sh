@@ -39,7 +39,7 @@ echo "SONAME $soname -> $(readlink "$libdir/$soname")"
 [ "$(find "$prefix/include" -type f | wc -l)" -eq 1 ] || fail "headers other than ballast.h were installed"
 
 step "exported symbols of the installed libballast.so"
-bash "$source_dir/tests/capi/check_exported_symbols.sh" "$libdir/libballast.so" "$prefix/include/ballast.h"
+bash "$source_dir/tests/capi/check_exported_symbols.sh" "$libdir/libballast.so" "$prefix/include/ballast.h" nm
 
 step "pkg-config metadata"
 export PKG_CONFIG_PATH=$libdir/pkgconfig

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# check_exported_symbols.sh LIBBALLAST_SO BALLAST_H
+# check_exported_symbols.sh LIBBALLAST_SO BALLAST_H [NM]
 # The shared library's dynamic symbol table must define exactly the functions
 # the public header declares (every one ballast_*, nothing else: no C++
 # internals, no std:: instantiations, no third-party symbols).
 set -euo pipefail
 library=$1
 header=$2
+nm_tool=${3:-nm}
 
-exported=$(nm -D --defined-only "$library" | awk '{print $NF}' | sort)
+exported=$("$nm_tool" -D --defined-only "$library" | awk '{print $NF}' | sort)
 declared=$(grep -oE '^BALLAST_API [^(]*\bballast_[a-z_0-9]+\(' "$header" | grep -oE 'ballast_[a-z_0-9]+\($' | tr -d '(' | sort)
 
 if [ -z "$declared" ]; then echo "no BALLAST_API functions found in $header"; exit 1; fi
