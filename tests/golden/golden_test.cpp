@@ -16,7 +16,12 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "kernels/dispatch/kernel_table.h"
+#include "kernels/matmul/matmul_q8_scalar.h"
+#include "kernels/quant/blocks.h"
+#include "kernels/quant/float16.h"
 #include "runtime/engine/model.h"
 #include "runtime/engine/session.h"
 #include "tests/golden/golden_manifest.h"
@@ -97,7 +102,9 @@ std::string model_file(const GoldenModel &m) {
   if (m.is_stock()) return kFixtureDir + "/" + m.name + ".gguf";
   const std::string dir = BALLAST_GOLDEN_WORK_DIR;
   std::filesystem::create_directories(dir);
-  const std::string path = dir + "/" + m.name + ".gguf";
+  // Per process: CTest may run this case and the same suite under a forced
+  // ISA (tests/kernels_simd) at the same time.
+  const std::string path = dir + "/" + m.name + "-" + std::to_string(getpid()) + ".gguf";
   const std::string command =
       std::string("\"") + BALLAST_MKMODEL_PATH + "\" " + m.mkmodel_options + " --quiet -o \"" + path + "\" > \"" +
       path + ".log\" 2>&1";
@@ -205,6 +212,7 @@ void check_golden(const std::string &name) {
                        << "fixtures with tests/golden/make_golden_fixtures.sh.");
 
   Result<std::unique_ptr<Model>> model = load_model(path);
+  if (!m->is_stock()) std::remove(path.c_str());  // mapped: stays readable until the model is freed
   REQUIRE_MESSAGE(model.is_ok(), model.status().to_string());
   const uint32_t n_vocab = model.value()->config.n_vocab;
   REQUIRE(n_vocab == golden.n_vocab);
@@ -276,6 +284,34 @@ TEST_CASE("golden: manifest covers every architecture and weight type, and only 
     CHECK(m.greedy.size() == 32);
     CHECK(m.margins.size() == m.greedy.size());
   }
+}
+
+// The bug the golden Q8_0/Q4_0/Q5_0 models found: activations must be
+// quantized with the unrounded scale d = max|x| / 127 (llama.cpp's CPU
+// backend), not with the f16-rounded stored scale.
+TEST_CASE("golden: Q8_0 activations use the unrounded scale, as llama.cpp") {
+  // One block with max |x| = 1, so d = 1/127 (its f16 rounding is off by about
+  // 1e-4 relative); the other values sit just below or just above k + 0.5
+  // quanta, where dividing by the rounded scale instead moves them across.
+  float x[32];
+  x[0] = 1.0f;
+  for (int j = 1; j < 32; ++j) {
+    const float k = static_cast<float>(90 + j);
+    x[j] = (j % 2 == 0 ? k + 0.497f : -(k + 0.503f)) / 127.0f;
+  }
+  BlockQ8_0 block;
+  quantize_activations_q8_0(x, &block, 32);
+  float max_abs = 0.0f;
+  for (float v : x) max_abs = std::max(max_abs, std::fabs(v));
+  const float d = max_abs / 127.0f;
+  CHECK(block.d == f32_to_f16(d));
+  int differs_from_rounded_scale = 0;
+  for (int j = 0; j < 32; ++j) {
+    CHECK(block.qs[j] == std::lround(x[j] * (1.0f / d)));
+    if (std::lround(x[j] / f16_to_f32(block.d)) != block.qs[j]) ++differs_from_rounded_scale;
+  }
+  // The input is chosen so that the two conventions disagree somewhere.
+  CHECK(differs_from_rounded_scale > 0);
 }
 
 TEST_CASE("golden: sha256 of known inputs") {
