@@ -109,6 +109,7 @@ std::string model_file(const GoldenModel &m) {
       std::string("\"") + BALLAST_MKMODEL_PATH + "\" " + m.mkmodel_options + " --quiet -o \"" + path + "\" > \"" +
       path + ".log\" 2>&1";
   REQUIRE_MESSAGE(std::system(command.c_str()) == 0, "failed (output in " << path << ".log): " << command);
+  std::remove((path + ".log").c_str());
   return path;
 }
 
