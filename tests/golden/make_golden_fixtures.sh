@@ -74,15 +74,16 @@ prompt_for() {
 
 version="$("$harness" version | head -n 1)"
 source_commit="$(cat "$root/tools/llamacpp/vendor/COMMIT" 2>/dev/null || echo unknown)"
+source_tag="$(cat "$root/tools/llamacpp/vendor/TAG" 2>/dev/null || echo unknown)"
 manifest="$fixtures/manifest.txt.tmp"
 {
   echo "# Golden fixtures for tests/golden (made by make_golden_fixtures.sh; see README.md)."
-  echo "# One block per model: model, mkmodel (options after -o FILE) or stock (llama.cpp quantize of"
+  echo "# One block per model: model, mkmodel (OPTIONS of: ballast-mkmodel OPTIONS --quiet -o FILE) or stock (llama.cpp quantize of"
   echo "# another model: SOURCE TYPE; the .gguf is committed), sha256 of the model file, tokens"
   echo "# (the prompt), greedy (llama.cpp's argmax continuation), margins (each greedy step's"
   echo "# (top1 - top2 logit) / max |logit|: how far from a tie llama.cpp's choice was), logits"
   echo "# (fixture file), end."
-  echo "llamacpp $version (source $source_commit, CPU backend x64, 1 thread, f32 KV cache)"
+  echo "llamacpp $version (source $source_tag $source_commit, CPU backend x64, 1 thread, f32 KV cache)"
   echo "n_vocab $n_vocab"
 } > "$manifest"
 
