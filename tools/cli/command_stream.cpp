@@ -20,7 +20,10 @@
 #include "platform/memory_stats.h"
 #include "platform/monotonic_clock.h"
 #include "runtime/engine/model.h"
+#include <malloc.h>
+
 #include "runtime/stream/input_queue.h"
+#include "runtime/stream/latency_window.h"
 #include "runtime/stream/line_reader.h"
 #include "runtime/stream/stream_driver.h"
 #include "runtime/stream/summary_output.h"
@@ -102,7 +105,7 @@ struct StreamLoop {
 int run_stream(int argc, char **argv) {
   std::string model_path, input_path = "-", format_name = "text", state_path, queue_policy_name_arg, instruction;
   int64_t every_tokens = 256, checkpoint_every = 512, summary_tokens = 48, memory_tokens = 64;
-  int64_t queue_lines = 64, max_line_bytes = 4096, stop_after_tokens = 0;
+  int64_t queue_lines = 64, max_line_bytes = 4096, stop_after_tokens = 0, stats_every = 0;
   std::string every_seconds_text = "0", pace_text = "0";
   bool follow = false, echo_input = false, no_chat_template = false;
   SessionOptions options;
@@ -136,6 +139,9 @@ int run_stream(int argc, char **argv) {
   parser.add_flag("--echo-input", &echo_input, "print each input line as it is fed (text format: '  > line')");
   parser.add_int("--stop-after-tokens", "", &stop_after_tokens, 0, INT64_MAX,
                  "stop after this many transcript tokens (benchmarks, tests); 0 = never");
+  parser.add_int("--stats-every", "", &stats_every, 0, INT64_MAX,
+                 "every N transcript tokens print a stats JSON line on stderr (tokens, tok/s, RSS, heap in use, "
+                 "per-token feed latency p50/p99 over the last 4096 lines); 0 = off");
   options.declare_cache(parser);
   options.declare_sampling(parser);
   if (int code = parse_or_exit_code(parser, argc, argv); code >= 0) return code;
@@ -217,6 +223,11 @@ int run_stream(int argc, char **argv) {
           return 1;
         }
         reader.value().set_offset(offset);
+        if (offset > static_cast<uint64_t>(input_info.st_size)) {
+          std::fprintf(stderr, "ballast stream: warning: the input has %lld bytes, the checkpoint was at byte %llu "
+                       "(another file?): %s\n", static_cast<long long>(input_info.st_size),
+                       static_cast<unsigned long long>(offset), follow ? "waiting for it to grow" : "nothing to read");
+        }
       } else {
         std::fprintf(stderr, "ballast stream: the input is not seekable; continuing with what arrives now\n");
       }
@@ -250,6 +261,10 @@ int run_stream(int argc, char **argv) {
   const int64_t every_ns = static_cast<int64_t>(static_cast<double>(every_seconds.value()) * 1e9);
   bool input_done = false;
   bool was_full = false;
+  LatencyWindow latency(4096);  // ns per token of each fed line
+  uint64_t next_stats_at = static_cast<uint64_t>(stats_every);
+  int64_t stats_start_ns = monotonic_now_ns();
+  uint64_t stats_start_tokens = c.transcript_tokens;
   int exit_code = 0;
   Status failure;
   while (!g_stop_requested && failure.is_ok()) {
@@ -298,8 +313,12 @@ int run_stream(int argc, char **argv) {
           }
           std::fflush(stdout);
         }
+        const uint64_t tokens_before = c.transcript_tokens;
+        const int64_t feed_start = monotonic_now_ns();
         failure = driver.feed_text(std::string_view(line.text, line.text_bytes));
         if (!failure.is_ok()) break;
+        const uint64_t fed = c.transcript_tokens - tokens_before;
+        if (fed > 0) latency.add(static_cast<double>(monotonic_now_ns() - feed_start) / static_cast<double>(fed));
       }
       c.input_offset = line.end_offset;
       if (line.info.has_timestamps) c.transcript_seconds = line.info.end_seconds;
@@ -310,6 +329,24 @@ int run_stream(int argc, char **argv) {
       if (failure.is_ok() && !state_path.empty() &&
           c.transcript_tokens - c.last_checkpoint_at >= static_cast<uint64_t>(checkpoint_every)) {
         failure = driver.save_checkpoint();
+      }
+      if (stats_every > 0 && c.transcript_tokens >= next_stats_at) {
+        const int64_t now = monotonic_now_ns();
+        Result<ProcessMemoryUsage> mem = read_process_memory_usage();
+        const struct mallinfo2 heap = mallinfo2();
+        std::fprintf(stderr,
+                     "{\"stats\":1,\"tokens\":%llu,\"tok_per_s\":%.1f,\"rss_kib\":%llu,\"heap_in_use\":%zu,"
+                     "\"token_us_p50\":%.2f,\"token_us_p99\":%.2f,\"summaries\":%llu}\n",
+                     static_cast<unsigned long long>(c.transcript_tokens),
+                     static_cast<double>(c.transcript_tokens - stats_start_tokens) * 1e9 /
+                         static_cast<double>(now - stats_start_ns > 0 ? now - stats_start_ns : 1),
+                     static_cast<unsigned long long>(mem.is_ok() ? mem.value().rss_bytes / 1024 : 0), heap.uordblks,
+                     latency.percentile(0.5) / 1e3, latency.percentile(0.99) / 1e3,
+                     static_cast<unsigned long long>(c.summaries));
+        latency.clear();
+        stats_start_ns = now;
+        stats_start_tokens = c.transcript_tokens;
+        next_stats_at = c.transcript_tokens + static_cast<uint64_t>(stats_every);
       }
       if (stop_after_tokens > 0 && c.transcript_tokens >= static_cast<uint64_t>(stop_after_tokens)) break;
     }
