@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <unistd.h>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,7 +19,10 @@ namespace ballast::test {
 
 inline std::unique_ptr<Model> make_test_model(mkmodel::ModelSpec spec, const std::string &tag,
                                               const std::function<void(GgufWriter &)> &edit = {}) {
-  const std::string path = std::string(P_tmpdir) + "/ballast-engine-test-" + tag + ".gguf";
+  // Per-process name: CTest runs the engine suites under several BALLAST_ISA
+  // values in parallel.
+  const std::string path =
+      std::string(P_tmpdir) + "/ballast-engine-test-" + std::to_string(::getpid()) + "-" + tag + ".gguf";
   GgufWriter writer;
   auto build = mkmodel::add_model(spec, writer);
   REQUIRE_MESSAGE(build.is_ok(), build.status().to_string());
