@@ -1,5 +1,6 @@
 #include "runtime/engine/forward_pass.h"
 
+#include <atomic>
 #include <string>
 
 #include "kernels/activation/silu_mul_scalar.h"
@@ -14,6 +15,12 @@ Result<ForwardPass> ForwardPass::create(const Model &model, SinkRingCache *cache
   f.model_ = &model;
   f.cache_ = cache;
   f.buffers_ = buffers;
+  if (buffers.threads > 1 && buffers.attention_scratch_stride < buffers.attention_scratch_floats) {
+    return make_status(StatusCode::invalid_argument, "forward pass: %u threads need a per-thread scratch stride",
+                       buffers.threads);
+  }
+  BALLAST_ASSIGN_OR_RETURN(f.kernels_, host_kernel_table());
+  BALLAST_ASSIGN_OR_RETURN(f.pool_, ThreadPool::create(buffers.threads));
   const ModelConfig &c = model.config;
   f.layout_ = activation_layout(c, buffers.max_batch);
   f.attention_shape_.n_head = c.n_head;
@@ -51,28 +58,51 @@ Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
   const int64_t v_width = static_cast<int64_t>(c.kv_width_v());
   const int64_t out_width = int64_t{c.n_head} * c.head_dim_v;
 
-  rms_norm_rows_scalar(x, w.attn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
-  linear(ops.wq, xb, n, q, buffers_.converted);
-  linear(ops.wk, xb, n, k, buffers_.converted);
-  linear(ops.wv, xb, n, v, buffers_.converted);
+  kernels_->rms_norm_rows(x, w.attn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
+  linear(ops.wq, xb, n, q, buffers_.converted, pool_.get());
+  linear(ops.wk, xb, n, k, buffers_.converted, pool_.get());
+  linear(ops.wv, xb, n, v, buffers_.converted, pool_.get());
   if (w.bq.present()) add_bias_scalar(q, w.bq.f32(), n, q_width);
   if (w.bk.present()) add_bias_scalar(k, w.bk.f32(), n, k_width);
   if (w.bv.present()) add_bias_scalar(v, w.bv.f32(), n, v_width);
-  if (w.q_norm.present()) rms_norm_rows_scalar(q, w.q_norm.f32(), q, int64_t{n} * c.n_head, c.head_dim_k, c.rms_norm_eps);
-  if (w.k_norm.present()) rms_norm_rows_scalar(k, w.k_norm.f32(), k, int64_t{n} * c.n_head_kv, c.head_dim_k, c.rms_norm_eps);
+  if (w.q_norm.present()) kernels_->rms_norm_rows(q, w.q_norm.f32(), q, int64_t{n} * c.n_head, c.head_dim_k, c.rms_norm_eps);
+  if (w.k_norm.present()) kernels_->rms_norm_rows(k, w.k_norm.f32(), k, int64_t{n} * c.n_head_kv, c.head_dim_k, c.rms_norm_eps);
 
   for (uint32_t i = 0; i < n; ++i) {
     float *q_i = q + i * q_width;
     BALLAST_RETURN_IF_ERROR(cache_->store_layer(layer, k + i * k_width, v + i * v_width));
     BALLAST_RETURN_IF_ERROR(cache_->rotate_query(layer, q_i, c.n_head));
     BALLAST_ASSIGN_OR_RETURN(KvLayerView view, cache_->layer_view(layer));
-    BALLAST_RETURN_IF_ERROR(attend_one_query(attention_shape_, q_i, view.segments, view.n_segments,
-                                             attn_out + i * out_width, buffers_.attention_scratch,
-                                             buffers_.attention_scratch_floats, nullptr));
+    BALLAST_RETURN_IF_ERROR(attend(q_i, view, attn_out + i * out_width));
   }
-  linear(ops.wo, attn_out, n, xb2, buffers_.converted);
-  add_scalar(x, xb2, x, int64_t{n} * c.n_embd);
+  linear(ops.wo, attn_out, n, xb2, buffers_.converted, pool_.get());
+  kernels_->add(x, xb2, x, int64_t{n} * c.n_embd);
   return Status::ok();
+}
+
+// All heads of one query; with several threads, each takes a run of whole GQA
+// groups (query heads sharing a KV head) and its own slice of the scratch.
+Status ForwardPass::attend(const float *q, const KvLayerView &view, float *out) {
+  const uint32_t threads = pool_->threads();
+  if (threads == 1) {
+    return attend_one_query(attention_shape_, q, view.segments, view.n_segments, out, buffers_.attention_scratch,
+                            buffers_.attention_scratch_floats, nullptr);
+  }
+  const uint32_t group = attention_shape_.n_head / attention_shape_.n_head_kv;
+  Status first_error = Status::ok();
+  std::atomic<bool> failed{false};
+  auto task = [&](uint32_t t) {
+    int64_t begin = 0, end = 0;
+    split_range(attention_shape_.n_head, threads, t, group, &begin, &end);
+    if (begin >= end) return;
+    Status status = attend_one_query_heads(attention_shape_, static_cast<uint32_t>(begin), static_cast<uint32_t>(end),
+                                           q, view.segments, view.n_segments, out,
+                                           buffers_.attention_scratch + t * buffers_.attention_scratch_stride,
+                                           buffers_.attention_scratch_floats, nullptr);
+    if (!status.is_ok() && !failed.exchange(true)) first_error = status;
+  };
+  pool_->run(threads, task);
+  return first_error;
 }
 
 void ForwardPass::ffn_block(uint32_t layer, uint32_t n) {
@@ -81,12 +111,12 @@ void ForwardPass::ffn_block(uint32_t layer, uint32_t n) {
   float *act = buffers_.activations;
   float *x = act + layout_.x, *xb = act + layout_.xb, *xb2 = act + layout_.xb2;
   float *gate = act + layout_.gate, *up = act + layout_.up;
-  rms_norm_rows_scalar(x, model_->weights.layers[layer].ffn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
-  linear(ops.gate, xb, n, gate, buffers_.converted);
-  linear(ops.up, xb, n, up, buffers_.converted);
-  silu_mul_scalar(gate, up, gate, int64_t{n} * c.n_ff);
-  linear(ops.down, gate, n, xb2, buffers_.converted);
-  add_scalar(x, xb2, x, int64_t{n} * c.n_embd);
+  kernels_->rms_norm_rows(x, model_->weights.layers[layer].ffn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
+  linear(ops.gate, xb, n, gate, buffers_.converted, pool_.get());
+  linear(ops.up, xb, n, up, buffers_.converted, pool_.get());
+  kernels_->silu_mul(gate, up, gate, int64_t{n} * c.n_ff);
+  linear(ops.down, gate, n, xb2, buffers_.converted, pool_.get());
+  kernels_->add(x, xb2, x, int64_t{n} * c.n_embd);
 }
 
 Status ForwardPass::run(const int32_t *tokens, uint32_t n, float *logits, bool all_rows) {
@@ -107,9 +137,9 @@ Status ForwardPass::run(const int32_t *tokens, uint32_t n, float *logits, bool a
   const uint32_t first = all_rows ? 0 : n - 1;
   const uint32_t rows = n - first;
   float *xb = buffers_.activations + layout_.xb;
-  rms_norm_rows_scalar(x + int64_t{first} * c.n_embd, model_->weights.output_norm.f32(), xb, rows, c.n_embd,
+  kernels_->rms_norm_rows(x + int64_t{first} * c.n_embd, model_->weights.output_norm.f32(), xb, rows, c.n_embd,
                        c.rms_norm_eps);
-  linear(output_, xb, rows, logits, buffers_.converted);
+  linear(output_, xb, rows, logits, buffers_.converted, pool_.get());
   return Status::ok();
 }
 

@@ -11,21 +11,26 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "kernels/dispatch/kernel_table.h"
 #include "runtime/activation_layout.h"
 #include "runtime/engine/linear_op.h"
 #include "runtime/engine/model.h"
 #include "runtime/kv_cache/sink_ring_cache.h"
+#include "runtime/threading/thread_pool.h"
 
 namespace ballast {
 
 struct ForwardBuffers {
   float *activations = nullptr;       // the plan's `activations` region (activation_layout)
   uint8_t *converted = nullptr;       // `activations_converted`: [batch][<= 2 * widest] bytes
-  float *attention_scratch = nullptr; // one thread's scores
-  uint64_t attention_scratch_floats = 0;
+  float *attention_scratch = nullptr; // `thread_scratch`: threads x [attention_scratch_stride] f32
+  uint64_t attention_scratch_floats = 0;  // scores one thread may use
+  uint64_t attention_scratch_stride = 0;  // floats from one thread's scratch to the next (0: one thread)
   uint32_t max_batch = 0;
+  uint32_t threads = 1;               // the pool ForwardPass::create starts (the caller counts as one)
 };
 
 struct LayerOps {
@@ -45,6 +50,7 @@ class ForwardPass {
   ForwardPass() = default;
   Status attention_block(uint32_t layer, uint32_t n);
   void ffn_block(uint32_t layer, uint32_t n);
+  Status attend(const float *q, const KvLayerView &view, float *out);
 
   const Model *model_ = nullptr;
   SinkRingCache *cache_ = nullptr;
@@ -53,6 +59,8 @@ class ForwardPass {
   AttentionShape attention_shape_;
   std::vector<LayerOps> layers_;  // built once at create(), read-only afterwards
   LinearOp output_;
+  const KernelTable *kernels_ = nullptr;  // the dispatch table (rms_norm, silu_mul, add)
+  std::unique_ptr<ThreadPool> pool_;     // started at create(); splits matmul rows and attention heads
 };
 
 }  // namespace ballast

@@ -21,7 +21,7 @@ Result<LinearOp> bind_linear(const WeightView &weight, const char *name) {
   return op;
 }
 
-void linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted) {
+void linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted, ThreadPool *pool) {
   const WeightView &w = *op.weight;
   const int64_t rows = static_cast<int64_t>(w.rows);
   const int64_t cols = static_cast<int64_t>(w.cols);
@@ -32,7 +32,17 @@ void linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint
     }
     x = converted;
   }
-  op.kernels->matmul(w.data, x, out, rows, cols, batch, 0, rows);
+  const uint32_t threads = pool != nullptr ? pool->threads() : 1;
+  if (threads == 1 || rows < 64) {
+    op.kernels->matmul(w.data, x, out, rows, cols, batch, 0, rows);
+    return;
+  }
+  auto task = [&](uint32_t t) {
+    int64_t begin = 0, end = 0;
+    split_range(rows, threads, t, 16, &begin, &end);
+    if (begin < end) op.kernels->matmul(w.data, x, out, rows, cols, batch, begin, end);
+  };
+  pool->run(threads, task);
 }
 
 }  // namespace ballast

@@ -10,6 +10,7 @@
 #include "kernels/matmul/matmul_q8_scalar.h"
 #include "models/arch/model_weights.h"
 #include "platform/status.h"
+#include "runtime/threading/thread_pool.h"
 
 namespace ballast {
 
@@ -26,6 +27,9 @@ Result<LinearOp> bind_linear(const WeightView &weight, const char *name);
 
 // out [batch][rows] = in [batch][cols] x W^T.
 // converted: scratch of at least batch * op.activation_row_bytes bytes.
-void linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted);
+// pool: nullptr or the session's pool; the rows are split between its
+// threads (the activations are converted once, before the split).
+void linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted,
+            ThreadPool *pool = nullptr);
 
 }  // namespace ballast

@@ -1,0 +1,119 @@
+#include "runtime/threading/thread_pool.h"
+
+#include <system_error>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace ballast {
+namespace {
+
+// ~50 us of spinning before a worker sleeps (a pause is ~10-140 cycles).
+constexpr int kSpinRounds = 20000;
+
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ThreadPool>> ThreadPool::create(uint32_t threads) {
+  if (threads == 0 || threads > 256) {
+    return make_status(StatusCode::invalid_argument, "thread pool: threads must be in 1..256, got %u", threads);
+  }
+  std::unique_ptr<ThreadPool> pool(new (std::nothrow) ThreadPool(threads));
+  if (!pool) return make_status(StatusCode::out_of_memory, "thread pool: no memory for the pool");
+  try {
+    pool->workers_.reserve(threads - 1);
+    for (uint32_t i = 1; i < threads; ++i) pool->workers_.emplace_back([p = pool.get()] { p->worker_loop(); });
+  } catch (const std::exception &e) {
+    // Stop the ones that started; the destructor joins them.
+    return make_status(StatusCode::internal, "thread pool: could not start thread %zu of %u: %s",
+                       pool->workers_.size() + 1, threads, e.what());
+  }
+  return pool;
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_.store(true);
+  }
+  wake_.notify_all();
+  for (std::thread &t : workers_) t.join();
+}
+
+void ThreadPool::work_on_current_region() {
+  for (;;) {
+    const uint32_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
+    if (task >= n_tasks_) break;
+    fn_(context_, task);
+    done_tasks_.fetch_add(1, std::memory_order_release);
+  }
+}
+
+void ThreadPool::worker_loop() {
+  uint64_t seen = 0;
+  for (;;) {
+    // Wait for a new region (or stop): spin, then sleep.
+    uint64_t current = region_.load(std::memory_order_acquire);
+    for (int i = 0; current == seen && i < kSpinRounds && !stop_.load(std::memory_order_relaxed); ++i) {
+      cpu_relax();
+      current = region_.load(std::memory_order_acquire);
+    }
+    if (current == seen && !stop_.load()) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      sleepers_.fetch_add(1);
+      wake_.wait(lock, [&] { return region_.load() != seen || stop_.load(); });
+      sleepers_.fetch_sub(1);
+      current = region_.load(std::memory_order_acquire);
+    }
+    if (stop_.load()) return;
+    seen = current;
+    work_on_current_region();
+    active_workers_.fetch_sub(1, std::memory_order_release);
+  }
+}
+
+void ThreadPool::run(uint32_t n_tasks, ParallelTaskFn fn, void *context) {
+  if (n_tasks == 0) return;
+  if (workers_.empty() || n_tasks == 1) {
+    for (uint32_t t = 0; t < n_tasks; ++t) fn(context, t);
+    return;
+  }
+  fn_ = fn;
+  context_ = context;
+  n_tasks_ = n_tasks;
+  next_task_.store(0, std::memory_order_relaxed);
+  done_tasks_.store(0, std::memory_order_relaxed);
+  active_workers_.store(static_cast<uint32_t>(workers_.size()), std::memory_order_relaxed);
+  region_.fetch_add(1, std::memory_order_seq_cst);  // publishes the fields above
+  if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wake_.notify_all();
+  }
+  work_on_current_region();
+  // Every task done, and every worker out of the region (so none can read the
+  // next region's fields half-written).
+  while (done_tasks_.load(std::memory_order_acquire) < n_tasks ||
+         active_workers_.load(std::memory_order_acquire) != 0) {
+    cpu_relax();
+  }
+}
+
+void split_range(int64_t total, uint32_t n_parts, uint32_t part, int64_t granule, int64_t *begin, int64_t *end) {
+  if (granule < 1) granule = 1;
+  const int64_t granules = (total + granule - 1) / granule;
+  const int64_t base = granules / n_parts, extra = granules % n_parts;
+  const int64_t first = part * base + (part < extra ? part : extra);
+  const int64_t count = base + (part < extra ? 1 : 0);
+  *begin = first * granule < total ? first * granule : total;
+  *end = (first + count) * granule < total ? (first + count) * granule : total;
+}
+
+}  // namespace ballast

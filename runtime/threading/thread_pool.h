@@ -1,0 +1,77 @@
+// A fixed set of worker threads created once (at session creation) that run
+// one parallel region at a time: run(n_tasks, fn, context) calls
+// fn(context, t) for every t in [0, n_tasks) -- the calling thread takes part
+// -- and returns when all are done. Nothing allocates after create(): the
+// task is a function pointer plus a context pointer.
+//
+// Waiting: a worker spins briefly on the region counter (decode runs ~200
+// short regions per token, so a sleep/wake per region would cost more than
+// the work), then blocks on a condition variable, so an idle session costs
+// no CPU. With threads == 1 no worker exists and run() is a plain loop.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "platform/status.h"
+
+namespace ballast {
+
+using ParallelTaskFn = void (*)(void *context, uint32_t task);
+
+class ThreadPool {
+ public:
+  // threads: 1..256 (the caller counts as one). Error if a thread cannot start.
+  static Result<std::unique_ptr<ThreadPool>> create(uint32_t threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool &) = delete;
+  ThreadPool &operator=(const ThreadPool &) = delete;
+
+  uint32_t threads() const { return threads_; }
+
+  // Runs fn(context, t) for t in [0, n_tasks); tasks are handed out
+  // dynamically, so n_tasks may exceed threads(). Not reentrant: call from
+  // one thread at a time, never from inside a task.
+  void run(uint32_t n_tasks, ParallelTaskFn fn, void *context);
+
+  // Same with a callable f(uint32_t task) (a lambda; not copied, no allocation).
+  template <typename F>
+  void run(uint32_t n_tasks, F &f) {
+    run(n_tasks, [](void *context, uint32_t task) { (*static_cast<F *>(context))(task); }, &f);
+  }
+
+ private:
+  explicit ThreadPool(uint32_t threads) : threads_(threads) {}
+  void worker_loop();
+  void work_on_current_region();
+
+  const uint32_t threads_;
+  std::vector<std::thread> workers_;  // threads_ - 1 of them, started in create()
+
+  // The current region.
+  ParallelTaskFn fn_ = nullptr;
+  void *context_ = nullptr;
+  uint32_t n_tasks_ = 0;
+  std::atomic<uint32_t> next_task_{0};
+  std::atomic<uint32_t> done_tasks_{0};
+  std::atomic<uint64_t> region_{0};  // bumped to publish a region
+  std::atomic<uint32_t> active_workers_{0};  // workers still inside the current region
+  std::atomic<bool> stop_{false};
+
+  // Sleeping after the spin.
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::atomic<uint32_t> sleepers_{0};
+};
+
+// Splits [0, total) into n_parts contiguous ranges of whole granules (counts
+// of granules differ by at most one; only the last range may end in a partial
+// granule) and returns part `part` as [*begin, *end).
+void split_range(int64_t total, uint32_t n_parts, uint32_t part, int64_t granule, int64_t *begin, int64_t *end);
+
+}  // namespace ballast

@@ -1,0 +1,61 @@
+// Threads change nothing but speed: a session with 2 or 3 threads gives
+// exactly the logits of a one-thread session (rows and heads are split, each
+// computed by the same kernel), through prefill and decode past eviction.
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+#include "tests/engine/engine_test_support.h"
+
+using namespace ballast;
+using namespace ballast::test;
+
+TEST_CASE("sessions with 2 and 3 threads give the one-thread logits exactly") {
+  struct Case {
+    mkmodel::ModelArch arch;
+    TensorType type;
+  };
+  for (Case c : {Case{mkmodel::ModelArch::llama, TensorType::q4_0}, Case{mkmodel::ModelArch::llama, TensorType::q8_0},
+                 Case{mkmodel::ModelArch::qwen3, TensorType::q4_k}, Case{mkmodel::ModelArch::qwen2, TensorType::f16}}) {
+    const std::string arch_name = mkmodel::arch_name(c.arch), type_name = tensor_type_info(c.type)->name;
+    CAPTURE(arch_name);
+    CAPTURE(type_name);
+    mkmodel::ModelSpec spec;
+    spec.arch = c.arch;
+    spec.type = c.type;
+    spec.dim = 256;
+    spec.ffn = 512;
+    spec.seed = 11;
+    auto model = make_test_model(spec, "threads");
+    const uint32_t n_vocab = model->config.n_vocab;
+    SessionParams one;
+    one.sinks = 4;
+    one.window = 24;
+    auto reference = make_session(*model, one);
+    const auto prompt = test_tokens(20, n_vocab);
+    const auto more = test_tokens(30, n_vocab, 2);
+    std::vector<float> want;  // logits after the prompt and after each decode step
+    REQUIRE(reference->feed(prompt.data(), prompt.size()).is_ok());
+    want.insert(want.end(), reference->logits(), reference->logits() + n_vocab);
+    for (int32_t token : more) {
+      REQUIRE(reference->feed(&token, 1).is_ok());
+      want.insert(want.end(), reference->logits(), reference->logits() + n_vocab);
+    }
+    for (uint32_t threads : {2u, 3u}) {
+      CAPTURE(threads);
+      SessionParams params = one;
+      params.threads = threads;
+      auto session = make_session(*model, params);
+      std::vector<float> got;
+      REQUIRE(session->feed(prompt.data(), prompt.size()).is_ok());
+      got.insert(got.end(), session->logits(), session->logits() + n_vocab);
+      for (int32_t token : more) {
+        REQUIRE(session->feed(&token, 1).is_ok());
+        got.insert(got.end(), session->logits(), session->logits() + n_vocab);
+      }
+      REQUIRE(got.size() == want.size());
+      CHECK(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)) == 0);
+      CHECK(session->stats().evictions > 0);
+    }
+  }
+}
