@@ -11,7 +11,9 @@
 set(BALLAST_CROSS_TRIPLET arm-linux-gnueabihf)
 set(BALLAST_CROSS_DEBARCH armhf)
 set(BALLAST_CROSS_PROCESSOR armv7l)
-set(BALLAST_CROSS_ARCH_FLAGS "-march=armv7-a -mfpu=neon-vfpv4 -mfloat-abi=hard")
+# -Wno-psabi: gcc notes that the ABI for passing some std::vector iterators
+# changed in GCC 7.1; irrelevant when everything is built by one compiler.
+set(BALLAST_CROSS_ARCH_FLAGS "-march=armv7-a -mfpu=neon-vfpv4 -mfloat-abi=hard -Wno-psabi")
 set(BALLAST_CROSS_QEMU qemu-arm)
 set(BALLAST_CROSS_QEMU_CPU cortex-a7)
 include(${CMAKE_CURRENT_LIST_DIR}/linux-cross-common.cmake)

