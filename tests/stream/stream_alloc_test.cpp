@@ -15,7 +15,7 @@ using namespace ballast;
 using namespace ballast::test;
 using ballast::testing::AllocationCountScope;
 
-TEST_CASE("stream: feed, summaries and checkpoints perform zero heap allocations after init") {
+TEST_CASE("stream: feed and summaries and checkpoints perform zero heap allocations after init") {
   auto model = make_stream_test_model();
   auto created = StreamDriver::create(*model, stream_test_session_params(), stream_test_params());
   REQUIRE_MESSAGE(created.is_ok(), created.status().to_string());

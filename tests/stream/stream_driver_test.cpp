@@ -88,7 +88,7 @@ TEST_CASE("stream prompt: chat template families are recognised") {
   CHECK(render_summary_prompt(PromptStyle::plain, "x").stop_at_newline);
 }
 
-TEST_CASE("stream output: JSON lines escape quotes, backslashes and controls") {
+TEST_CASE("stream output: JSON lines escape quotes and backslashes and controls") {
   char buffer[512];
   SummaryRecord r;
   r.t = 1.5;
@@ -128,7 +128,7 @@ TEST_CASE("session snapshot: restore gives bit-identical logits and cache") {
   CHECK_FALSE(session->restore_state(wrong.data(), wrong.size()).is_ok());
 }
 
-TEST_CASE("stream summary: the prompt and summary tokens leave the cache; only the memory is added") {
+TEST_CASE("stream summary: the prompt and summary tokens leave the cache - only the memory is added") {
   auto model = make_stream_test_model();
   auto d = make_driver(*model);
   for (int i = 0; i < 2; ++i) REQUIRE(d->feed_text(kLines[i]).is_ok());
@@ -190,7 +190,7 @@ TEST_CASE("stream checkpoint: a resumed stream continues exactly as the uninterr
   std::remove(path.c_str());
 }
 
-TEST_CASE("stream checkpoint: corrupted, truncated, other-model and other-version files are refused") {
+TEST_CASE("stream checkpoint: corrupted or truncated or other-model or other-version files are refused") {
   auto model = make_stream_test_model();
   const std::string path = temp_path("refuse");
   auto writer = make_driver(*model);
