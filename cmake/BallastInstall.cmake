@@ -22,7 +22,8 @@ install(TARGETS ${ballast_installed_targets} EXPORT ballastTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES ${PROJECT_SOURCE_DIR}/runtime/capi/ballast.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# ballast.h (+ ballast_stream.h): BALLAST_PUBLIC_HEADERS from runtime/capi/.
+install(FILES ${BALLAST_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 # A C program linking the installed libballast.a links with the C compiler,
 # which does not add the C++ runtime: the exported target names it.
