@@ -74,6 +74,7 @@ Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
     BALLAST_RETURN_IF_ERROR(cache_->rotate_query(layer, q_i, c.n_head));
     BALLAST_ASSIGN_OR_RETURN(KvLayerView view, cache_->layer_view(layer));
     BALLAST_RETURN_IF_ERROR(attend(q_i, view, attn_out + i * out_width));
+    if (observer_ != nullptr) observer_->on_query(layer, q_i, view, attention_shape_);
   }
   linear(ops.wo, attn_out, n, xb2, buffers_.converted, pool_.get());
   kernels_->add(x, xb2, x, int64_t{n} * c.n_embd);

@@ -16,6 +16,7 @@
 
 #include "kernels/dispatch/kernel_table.h"
 #include "runtime/activation_layout.h"
+#include "runtime/engine/attention_observer.h"
 #include "runtime/engine/linear_op.h"
 #include "runtime/engine/model.h"
 #include "runtime/kv_cache/sink_ring_cache.h"
@@ -46,6 +47,10 @@ class ForwardPass {
   // chunk; otherwise logits[n_vocab] for the last token only.
   Status run(const int32_t *tokens, uint32_t n, float *logits, bool all_rows);
 
+  // Diagnostics only (ballast attention): every query is also shown to
+  // `observer`; nullptr (the default) turns it off.
+  void set_attention_observer(AttentionObserver *observer) { observer_ = observer; }
+
  private:
   ForwardPass() = default;
   Status attention_block(uint32_t layer, uint32_t n);
@@ -61,6 +66,7 @@ class ForwardPass {
   LinearOp output_;
   const KernelTable *kernels_ = nullptr;  // the dispatch table (rms_norm, silu_mul, add)
   std::unique_ptr<ThreadPool> pool_;     // started at create(); splits matmul rows and attention heads
+  AttentionObserver *observer_ = nullptr;  // diagnostics hook, null in normal runs
 };
 
 }  // namespace ballast
