@@ -1,5 +1,6 @@
 #include "kernels/dispatch/kernel_table.h"
 
+#include "kernels/attention/attention_x86.h"
 #include "kernels/dispatch/kernel_variants.h"
 #include "kernels/quant/tensor_type.h"
 
@@ -64,6 +65,12 @@ Result<KernelTable> build_kernel_table(IsaLevel allowed, const CpuFeatures &feat
       table.matmul_variant[t] = variant.name;
     }
   }
+#if defined(BALLAST_HAVE_ISA_AVX2)
+  if (level_allows(allowed, IsaLevel::avx2) && features.avx2 && features.fma && features.f16c) {
+    table.attend_heads = attend_one_query_heads_avx2;
+    table.attention_variant = "avx2";
+  }
+#endif
   return table;
 }
 

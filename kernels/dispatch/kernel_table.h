@@ -9,6 +9,7 @@
 #include <cstddef>
 
 #include "kernels/activation/silu_mul_scalar.h"
+#include "kernels/attention/attention.h"
 #include "kernels/elementwise/add_scalar.h"
 #include "kernels/matmul/matmul_q8_scalar.h"
 #include "kernels/norm/rms_norm_scalar.h"
@@ -36,6 +37,12 @@ struct KernelTable {
   const char *silu_mul_variant = "scalar";
   AddFn add = add_scalar;
   const char *add_variant = "scalar";
+  // Decode attention over sink + ring segments (attend_one_query_heads' contract).
+  using AttendHeadsFn = Status (*)(const AttentionShape &shape, uint32_t head_begin, uint32_t head_end, const float *q,
+                                   const KvSegment *segments, uint32_t n_segments, float *out, float *scratch,
+                                   size_t scratch_floats, const AttentionProbe *probe);
+  AttendHeadsFn attend_heads = attend_one_query_heads;
+  const char *attention_variant = "scalar";
 
   // nullptr if `type` has no matmul kernels.
   const QuantizedMatmulKernels *matmul_kernels(TensorType type) const;

@@ -59,9 +59,9 @@ Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
   const int64_t out_width = int64_t{c.n_head} * c.head_dim_v;
 
   kernels_->rms_norm_rows(x, w.attn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
-  linear(ops.wq, xb, n, q, buffers_.converted, pool_.get());
-  linear(ops.wk, xb, n, k, buffers_.converted, pool_.get());
-  linear(ops.wv, xb, n, v, buffers_.converted, pool_.get());
+  project(ForwardOp::qkv_matmul, ops.wq, xb, n, q);
+  project(ForwardOp::qkv_matmul, ops.wk, xb, n, k);
+  project(ForwardOp::qkv_matmul, ops.wv, xb, n, v);
   if (w.bq.present()) add_bias_scalar(q, w.bq.f32(), n, q_width);
   if (w.bk.present()) add_bias_scalar(k, w.bk.f32(), n, k_width);
   if (w.bv.present()) add_bias_scalar(v, w.bv.f32(), n, v_width);
@@ -73,12 +73,19 @@ Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
     BALLAST_RETURN_IF_ERROR(cache_->store_layer(layer, k + i * k_width, v + i * v_width));
     BALLAST_RETURN_IF_ERROR(cache_->rotate_query(layer, q_i, c.n_head));
     BALLAST_ASSIGN_OR_RETURN(KvLayerView view, cache_->layer_view(layer));
+    ForwardProfileScope scope(profile_, ForwardOp::attention);
     BALLAST_RETURN_IF_ERROR(attend(q_i, view, attn_out + i * out_width));
     if (observer_ != nullptr) observer_->on_query(layer, q_i, view, attention_shape_);
   }
-  linear(ops.wo, attn_out, n, xb2, buffers_.converted, pool_.get());
+  project(ForwardOp::wo_matmul, ops.wo, attn_out, n, xb2);
   kernels_->add(x, xb2, x, int64_t{n} * c.n_embd);
   return Status::ok();
+}
+
+// One projection, timed into the profile when one is attached.
+void ForwardPass::project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out) {
+  ForwardProfileScope scope(profile_, kind);
+  linear(op, in, n, out, buffers_.converted, pool_.get());
 }
 
 // All heads of one query; with several threads, each takes a run of whole GQA
@@ -86,8 +93,8 @@ Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
 Status ForwardPass::attend(const float *q, const KvLayerView &view, float *out) {
   const uint32_t threads = pool_->threads();
   if (threads == 1) {
-    return attend_one_query(attention_shape_, q, view.segments, view.n_segments, out, buffers_.attention_scratch,
-                            buffers_.attention_scratch_floats, nullptr);
+    return kernels_->attend_heads(attention_shape_, 0, attention_shape_.n_head, q, view.segments, view.n_segments, out,
+                                  buffers_.attention_scratch, buffers_.attention_scratch_floats, nullptr);
   }
   const uint32_t group = attention_shape_.n_head / attention_shape_.n_head_kv;
   Status first_error = Status::ok();
@@ -96,7 +103,7 @@ Status ForwardPass::attend(const float *q, const KvLayerView &view, float *out) 
     int64_t begin = 0, end = 0;
     split_range(attention_shape_.n_head, threads, t, group, &begin, &end);
     if (begin >= end) return;
-    Status status = attend_one_query_heads(attention_shape_, static_cast<uint32_t>(begin), static_cast<uint32_t>(end),
+    Status status = kernels_->attend_heads(attention_shape_, static_cast<uint32_t>(begin), static_cast<uint32_t>(end),
                                            q, view.segments, view.n_segments, out,
                                            buffers_.attention_scratch + t * buffers_.attention_scratch_stride,
                                            buffers_.attention_scratch_floats, nullptr);
@@ -113,10 +120,10 @@ void ForwardPass::ffn_block(uint32_t layer, uint32_t n) {
   float *x = act + layout_.x, *xb = act + layout_.xb, *xb2 = act + layout_.xb2;
   float *gate = act + layout_.gate, *up = act + layout_.up;
   kernels_->rms_norm_rows(x, model_->weights.layers[layer].ffn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
-  linear(ops.gate, xb, n, gate, buffers_.converted, pool_.get());
-  linear(ops.up, xb, n, up, buffers_.converted, pool_.get());
+  project(ForwardOp::ffn_matmul, ops.gate, xb, n, gate);
+  project(ForwardOp::ffn_matmul, ops.up, xb, n, up);
   kernels_->silu_mul(gate, up, gate, int64_t{n} * c.n_ff);
-  linear(ops.down, gate, n, xb2, buffers_.converted, pool_.get());
+  project(ForwardOp::ffn_matmul, ops.down, gate, n, xb2);
   kernels_->add(x, xb2, x, int64_t{n} * c.n_embd);
 }
 
@@ -140,7 +147,7 @@ Status ForwardPass::run(const int32_t *tokens, uint32_t n, float *logits, bool a
   float *xb = buffers_.activations + layout_.xb;
   kernels_->rms_norm_rows(x + int64_t{first} * c.n_embd, model_->weights.output_norm.f32(), xb, rows, c.n_embd,
                        c.rms_norm_eps);
-  linear(output_, xb, rows, logits, buffers_.converted, pool_.get());
+  project(ForwardOp::output_matmul, output_, xb, rows, logits);
   return Status::ok();
 }
 

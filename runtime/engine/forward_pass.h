@@ -17,6 +17,7 @@
 #include "kernels/dispatch/kernel_table.h"
 #include "runtime/activation_layout.h"
 #include "runtime/engine/attention_observer.h"
+#include "runtime/engine/forward_profile.h"
 #include "runtime/engine/linear_op.h"
 #include "runtime/engine/model.h"
 #include "runtime/kv_cache/sink_ring_cache.h"
@@ -47,6 +48,9 @@ class ForwardPass {
   // chunk; otherwise logits[n_vocab] for the last token only.
   Status run(const int32_t *tokens, uint32_t n, float *logits, bool all_rows);
 
+  // Per-op wall times are added to `profile` (nullptr, the default: off).
+  void set_profile(ForwardProfile *profile) { profile_ = profile; }
+
   // Diagnostics only (ballast attention): every query is also shown to
   // `observer`; nullptr (the default) turns it off.
   void set_attention_observer(AttentionObserver *observer) { observer_ = observer; }
@@ -56,6 +60,7 @@ class ForwardPass {
   Status attention_block(uint32_t layer, uint32_t n);
   void ffn_block(uint32_t layer, uint32_t n);
   Status attend(const float *q, const KvLayerView &view, float *out);
+  void project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out);
 
   const Model *model_ = nullptr;
   SinkRingCache *cache_ = nullptr;
@@ -66,6 +71,7 @@ class ForwardPass {
   LinearOp output_;
   const KernelTable *kernels_ = nullptr;  // the dispatch table (rms_norm, silu_mul, add)
   std::unique_ptr<ThreadPool> pool_;     // started at create(); splits matmul rows and attention heads
+  ForwardProfile *profile_ = nullptr;    // per-op timing (ballast bench), null in normal runs
   AttentionObserver *observer_ = nullptr;  // diagnostics hook, null in normal runs
 };
 

@@ -82,6 +82,8 @@ class Session {
   const Model &model() const { return *model_; }
   uint32_t sink_slots() const { return plan_.inputs.sink_slots; }
   const SessionParams &params() const { return params_; }
+  // Benchmarks only (ballast bench): per-op times of the forward pass.
+  void set_forward_profile(ForwardProfile *profile) { forward_.value().set_profile(profile); }
   // Diagnostics only (ballast attention): see runtime/engine/attention_observer.h.
   void set_attention_observer(AttentionObserver *observer) { forward_.value().set_attention_observer(observer); }
 

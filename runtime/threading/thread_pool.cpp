@@ -9,7 +9,7 @@
 namespace ballast {
 namespace {
 
-// ~50 us of spinning before a worker sleeps (a pause is ~10-140 cycles).
+// Rounds of waiting (pauses, then yields) before a worker sleeps.
 constexpr int kSpinRounds = 20000;
 
 void cpu_relax() {
@@ -18,6 +18,16 @@ void cpu_relax() {
 #elif defined(__aarch64__) || defined(__arm__)
   __asm__ __volatile__("yield");
 #endif
+}
+
+// Pause while the wait is short; past ~1000 rounds give the core away (an
+// oversubscribed machine would otherwise spin against the thread it waits for).
+void relax_or_yield(int round) {
+  if (round < 1000) {
+    cpu_relax();
+  } else {
+    std::this_thread::yield();
+  }
 }
 
 }  // namespace
@@ -63,7 +73,7 @@ void ThreadPool::worker_loop() {
     // Wait for a new region (or stop): spin, then sleep.
     uint64_t current = region_.load(std::memory_order_acquire);
     for (int i = 0; current == seen && i < kSpinRounds && !stop_.load(std::memory_order_relaxed); ++i) {
-      cpu_relax();
+      relax_or_yield(i);
       current = region_.load(std::memory_order_acquire);
     }
     if (current == seen && !stop_.load()) {
@@ -100,9 +110,10 @@ void ThreadPool::run(uint32_t n_tasks, ParallelTaskFn fn, void *context) {
   work_on_current_region();
   // Every task done, and every worker out of the region (so none can read the
   // next region's fields half-written).
-  while (done_tasks_.load(std::memory_order_acquire) < n_tasks ||
-         active_workers_.load(std::memory_order_acquire) != 0) {
-    cpu_relax();
+  for (int i = 0; done_tasks_.load(std::memory_order_acquire) < n_tasks ||
+                  active_workers_.load(std::memory_order_acquire) != 0;
+       ++i) {
+    relax_or_yield(i);
   }
 }
 

@@ -86,7 +86,8 @@ void print_cpu() {
       for (TensorType type : kMatmulWeightTypes) {
         std::printf(" %s=%s", tensor_type_info(type)->name, t.matmul_variant_name(type));
       }
-      std::printf("\n    rms_norm=%s silu_mul=%s add=%s\n", t.rms_norm_variant, t.silu_mul_variant, t.add_variant);
+      std::printf("\n    attention=%s rms_norm=%s silu_mul=%s add=%s\n", t.attention_variant, t.rms_norm_variant,
+                  t.silu_mul_variant, t.add_variant);
     } else {
       std::printf("  kernel variants: none -- %s\n", table.status().message().c_str());
     }

@@ -6,6 +6,7 @@
 namespace ballast::cli {
 
 int run_version(int argc, char **argv);
+int run_bench(int argc, char **argv);
 int run_generate(int argc, char **argv);
 int run_info(int argc, char **argv);
 int run_logits(int argc, char **argv);

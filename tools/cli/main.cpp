@@ -14,6 +14,7 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"bench", "prefill/decode speed at 1..N threads, weight bandwidth vs a probe, per-op times", ballast::cli::run_bench},
     {"generate", "generate text through the sink + window cache (-n -1: forever)", ballast::cli::run_generate},
     {"info", "describe a GGUF model, the CPU and the memory plan", ballast::cli::run_info},
     {"logits", "dump float32 logits of every position of a token sequence", ballast::cli::run_logits},

@@ -1,0 +1,130 @@
+// The dispatch table's attention against the scalar reference: f16 and f32
+// KV, GQA groups 1 and 4, head dims 8 / 64 / 128 and an odd one (12, which
+// must fall back to scalar and match exactly), 1 to 300 slots over up to
+// three segments, scratch blocks smaller than the slot count (so the online
+// softmax rescales), head sub-ranges as threads use them.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/attention/attention.h"
+#include "kernels/attention/attention_x86.h"
+#include "kernels/dispatch/kernel_table.h"
+#include "kernels/quant/float16.h"
+#include "platform/cpu_features.h"
+
+using namespace ballast;
+
+namespace {
+
+struct KvData {
+  std::vector<float> keys_f32, values_f32;  // [slots][n_head_kv][dim]
+  std::vector<uint16_t> keys_f16, values_f16;
+};
+
+KvData random_kv(uint32_t slots, uint32_t n_head_kv, uint32_t dim_k, uint32_t dim_v, std::mt19937 &rng) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  KvData kv;
+  kv.keys_f32.resize(size_t{slots} * n_head_kv * dim_k);
+  kv.values_f32.resize(size_t{slots} * n_head_kv * dim_v);
+  for (float &v : kv.keys_f32) v = normal(rng);
+  for (float &v : kv.values_f32) v = normal(rng);
+  for (float v : kv.keys_f32) kv.keys_f16.push_back(f32_to_f16(v));
+  for (float v : kv.values_f32) kv.values_f16.push_back(f32_to_f16(v));
+  return kv;
+}
+
+}  // namespace
+
+TEST_CASE("SIMD attention matches the scalar reference") {
+  Result<KernelTable> table = build_kernel_table(best_isa_level(host_cpu_features()), host_cpu_features());
+  REQUIRE(table.is_ok());
+  if (std::string(table.value().attention_variant) == "scalar") {
+    MESSAGE("skipped SIMD attention: no attention variant runs on this CPU/build");
+    return;
+  }
+  const auto attend = table.value().attend_heads;
+  std::mt19937 rng(42);
+  struct Shape {
+    uint32_t n_head, n_head_kv, dim;
+  };
+  for (Shape sh : {Shape{4, 4, 64}, Shape{8, 2, 64}, Shape{4, 1, 128}, Shape{2, 2, 8}, Shape{4, 2, 12}}) {
+    for (uint32_t slots : {1u, 7u, 100u, 300u}) {
+      for (TensorType kv_type : {TensorType::f16, TensorType::f32}) {
+        for (size_t scratch_floats : {size_t{16}, size_t{1024}}) {
+          AttentionShape shape;
+          shape.n_head = sh.n_head;
+          shape.n_head_kv = sh.n_head_kv;
+          shape.head_dim_k = sh.dim;
+          shape.head_dim_v = sh.dim;
+          shape.scale = attention_default_scale(sh.dim);
+          shape.kv_type = kv_type;
+          const KvData kv = random_kv(slots, sh.n_head_kv, sh.dim, sh.dim, rng);
+          const bool f16 = kv_type == TensorType::f16;
+          const size_t elem = f16 ? 2 : 4;
+          const uint8_t *keys = f16 ? reinterpret_cast<const uint8_t *>(kv.keys_f16.data())
+                                    : reinterpret_cast<const uint8_t *>(kv.keys_f32.data());
+          const uint8_t *values = f16 ? reinterpret_cast<const uint8_t *>(kv.values_f16.data())
+                                      : reinterpret_cast<const uint8_t *>(kv.values_f32.data());
+          // Up to three segments, as the cache hands over sinks + a wrapped ring.
+          KvSegment segments[3];
+          uint32_t n_segments = 0, at = 0;
+          const uint32_t cuts[3] = {slots < 4 ? slots : 4, slots * 2 / 3, slots};
+          for (uint32_t cut : cuts) {
+            if (cut <= at) continue;
+            const size_t row = size_t{sh.n_head_kv} * sh.dim * elem;
+            segments[n_segments++] = KvSegment{keys + at * row, values + at * row, cut - at};
+            at = cut;
+          }
+          std::normal_distribution<float> normal(0.0f, 2.0f);
+          std::vector<float> q(size_t{sh.n_head} * sh.dim);
+          for (float &v : q) v = normal(rng);
+          std::vector<float> want(q.size(), 0.0f), got(q.size(), -1.0f), scratch(scratch_floats);
+          REQUIRE(attend_one_query(shape, q.data(), segments, n_segments, want.data(), scratch.data(), scratch_floats,
+                                   nullptr)
+                      .is_ok());
+          // Two head ranges, as two threads would split them.
+          const uint32_t split = sh.n_head / 2;
+          REQUIRE(attend(shape, 0, split, q.data(), segments, n_segments, got.data(), scratch.data(), scratch_floats,
+                         nullptr)
+                      .is_ok());
+          REQUIRE(attend(shape, split, sh.n_head, q.data(), segments, n_segments, got.data(), scratch.data(),
+                         scratch_floats, nullptr)
+                      .is_ok());
+          double max_diff = 0.0;
+          for (size_t i = 0; i < want.size(); ++i) max_diff = std::fmax(max_diff, std::fabs(double{got[i]} - want[i]));
+          CAPTURE(sh.n_head);
+          CAPTURE(sh.n_head_kv);
+          CAPTURE(sh.dim);
+          CAPTURE(slots);
+          CAPTURE(scratch_floats);
+          CAPTURE(f16);
+          if (sh.dim % 8 != 0) {
+            CHECK(max_diff == 0.0);  // falls back to the reference itself
+          } else {
+            CHECK(max_diff <= 2e-5);  // values ~N(0,1): a convex combination, so |out| <~ 4
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("SIMD attention rejects what the scalar reference rejects") {
+  AttentionShape shape;
+  shape.n_head = 6;
+  shape.n_head_kv = 4;  // not a divisor
+  shape.head_dim_k = shape.head_dim_v = 64;
+  shape.scale = 0.125f;
+  float q[6 * 64] = {}, out[6 * 64] = {}, scratch[8] = {};
+  uint16_t kv[4 * 64] = {};
+  KvSegment segment{kv, kv, 1};
+  CHECK_FALSE(attend_one_query_heads_avx2(shape, 0, 6, q, &segment, 1, out, scratch, 8, nullptr).is_ok());
+  shape.n_head_kv = 2;
+  CHECK_FALSE(attend_one_query_heads_avx2(shape, 0, 6, q, &segment, 0, out, scratch, 8, nullptr).is_ok());  // no slots
+  CHECK_FALSE(attend_one_query_heads_avx2(shape, 4, 7, q, &segment, 1, out, scratch, 8, nullptr).is_ok());  // range
+  CHECK_FALSE(attend_one_query_heads_avx2(shape, 0, 6, q, &segment, 1, out, nullptr, 0, nullptr).is_ok());  // scratch
+}
