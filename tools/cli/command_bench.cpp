@@ -159,7 +159,7 @@ int run_bench(int argc, char **argv) {
   std::string model_path;
   SessionOptions options;
   int64_t n_prompt = 128, n_decode = 64, repeats = 3;
-  bool json = false, no_probe = false;
+  bool json = false, no_probe = false, single = false;
   options.window = 2044;
   ArgParser parser("bench", "Prefill and decode speed at 1..N threads (-t N), achieved weight bandwidth next to\n"
                             "a memory-bandwidth probe, and a per-op breakdown of decode time.");
@@ -169,6 +169,7 @@ int run_bench(int argc, char **argv) {
   parser.add_int("--repeat", "-r", &repeats, 1, 1000, "repeats per thread count; medians reported (default 3)");
   parser.add_flag("--json", &json, "print one JSON object instead of the table");
   parser.add_flag("--no-probe", &no_probe, "skip the memory-bandwidth probe");
+  parser.add_flag("--single", &single, "run only the -t thread count (not 1..N)");
   options.declare_cache(parser);
   if (int code = parse_or_exit_code(parser, argc, argv); code >= 0) return code;
   if (model_path.empty()) {
@@ -194,7 +195,7 @@ int run_bench(int argc, char **argv) {
   const Model &m = *model.value();
   const uint64_t bytes_per_token = matmul_weight_bytes_per_token(m);
   std::vector<ThreadResult> results;
-  for (uint32_t t = 1; t <= max_threads; ++t) {
+  for (uint32_t t = single ? max_threads : 1; t <= max_threads; ++t) {
     Result<ThreadResult> r = bench_threads(m, params.value(), t, n_prompt, n_decode, repeats, !no_probe);
     if (!r.is_ok()) {
       std::fprintf(stderr, "ballast bench: %s\n", r.status().to_string().c_str());
