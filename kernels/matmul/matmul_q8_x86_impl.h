@@ -106,6 +106,46 @@ float row_dot_q4_0(const void *row, const void *x_q, int64_t cols) {
   return horizontal_sum(acc);
 }
 
+// Legacy blocks, batch > 1 (prefill): each weight block is loaded (and for
+// Q4_0 unpacked) once and dotted with 4 activation rows. Per output the
+// arithmetic is exactly row_dot_q8_0 / row_dot_q4_0's (same lanes, same
+// order), so batched and single-row results are bit-identical.
+template <typename Policy, bool kQ4>
+void matmul_legacy_rows(const void *weights, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
+                        int64_t row_begin, int64_t row_end) {
+  constexpr int64_t kWeightBlock = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
+  const uint8_t *w = static_cast<const uint8_t *>(weights);
+  const uint8_t *x = static_cast<const uint8_t *>(x_q);
+  const int64_t blocks = cols / kQuantBlock;
+  const int64_t weight_row_bytes = blocks * kWeightBlock;
+  const int64_t activation_row = blocks * static_cast<int64_t>(sizeof(BlockQ8_0));
+  const __m256i eight = _mm256_set1_epi8(8);
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const uint8_t *w_row = w + r * weight_row_bytes;
+    int64_t b = 0;
+    for (; b + 4 <= batch; b += 4) {
+      __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+      for (int64_t blk = 0; blk < blocks; ++blk) {
+        const uint8_t *bw = w_row + blk * kWeightBlock;
+        const __m256i qw = kQ4 ? _mm256_sub_epi8(unpack_nibbles(bw + 2), eight)
+                               : _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bw + 2));
+        const float dw = half_to_float(load_u16(bw));
+        for (int j = 0; j < 4; ++j) {
+          const uint8_t *bx = x + (b + j) * activation_row + blk * static_cast<int64_t>(sizeof(BlockQ8_0));
+          const __m256i qx = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bx + 2));
+          const __m256 scale = _mm256_set1_ps(dw * half_to_float(load_u16(bx)));
+          acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Policy::dot_s8(qw, qx)), scale, acc[j]);
+        }
+      }
+      for (int j = 0; j < 4; ++j) y[(b + j) * rows + r] = horizontal_sum(acc[j]);
+    }
+    for (; b < batch; ++b) {
+      y[b * rows + r] = kQ4 ? row_dot_q4_0<Policy>(w_row, x + b * activation_row, cols)
+                            : row_dot_q8_0<Policy>(w_row, x + b * activation_row, cols);
+    }
+  }
+}
+
 // ---- K-quants against Q8_K ----------------------------------------------------
 
 constexpr int kQ8KQs = 4;         // offset of qs in BlockQ8_K
@@ -295,7 +335,9 @@ X86Q8KernelSet x86_q8_kernels() {
   set.f16 = make_x86_kernels<row_dot_float<load8_f16, load1_f16, 2>, 1, 2, 2>(TensorType::f16);
   set.bf16 = make_x86_kernels<row_dot_float<load8_bf16, load1_bf16, 2>, 1, 2, 2>(TensorType::bf16);
   set.q8_0 = make_x86_kernels<row_dot_q8_0<Policy>, kQuantBlock, sizeof(BlockQ8_0), kQ8_0>(TensorType::q8_0);
+  set.q8_0.matmul = matmul_legacy_rows<Policy, false>;
   set.q4_0 = make_x86_kernels<row_dot_q4_0<Policy>, kQuantBlock, sizeof(BlockQ4_0), kQ8_0>(TensorType::q4_0);
+  set.q4_0.matmul = matmul_legacy_rows<Policy, true>;
   set.q4_k = make_x86_kernels<row_dot_q4_k, kQuantSuperBlock, sizeof(BlockQ4_K), kQ8_K>(TensorType::q4_k);
   set.q6_k = make_x86_kernels<row_dot_q6_k, kQuantSuperBlock, sizeof(BlockQ6_K), kQ8_K>(TensorType::q6_k);
   return set;

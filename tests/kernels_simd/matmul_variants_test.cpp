@@ -286,3 +286,24 @@ TEST_CASE("SIMD matmul variants equal scalar exactly when every sum is exactly r
     }
   });
 }
+
+TEST_CASE("SIMD batched matmul gives bit-identical results to single-row dots") {
+  std::mt19937 rng(5);
+  for_each_runnable_variant([&](const MatmulVariant &v, TensorType type, const QuantizedMatmulKernels &k,
+                                const QuantizedMatmulKernels &scalar) {
+    for (int64_t batch : {4, 5, 9}) {
+      const Problem p = random_problem(scalar, type, 13, cols_for(type, 3), batch, rng);
+      const std::vector<float> got = run_matmul(k, p);
+      const int64_t row_bytes = quant_row_bytes(type, p.cols);
+      const int64_t a_bytes = activation_row_bytes(k.activation, p.cols);
+      int bad = 0;
+      for (int64_t b = 0; b < batch; ++b) {
+        for (int64_t r = 0; r < p.rows; ++r) {
+          const float single = k.row_dot(p.weights.data() + r * row_bytes, p.x_q.data() + b * a_bytes, p.cols);
+          if (single != got[b * p.rows + r]) ++bad;
+        }
+      }
+      CHECK_MESSAGE(bad == 0, label(v, type, p));
+    }
+  });
+}
