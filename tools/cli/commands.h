@@ -12,6 +12,8 @@ int run_info(int argc, char **argv);
 int run_logits(int argc, char **argv);
 int run_plan(int argc, char **argv);
 int run_tokenize(int argc, char **argv);
+int run_perplexity(int argc, char **argv);
+int run_attention(int argc, char **argv);
 int run_stream(int argc, char **argv);
 
 }  // namespace ballast::cli

@@ -14,10 +14,12 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"attention", "share of attention on sinks / middle / recent tokens per layer and head", ballast::cli::run_attention},
     {"bench", "prefill/decode speed at 1..N threads, weight bandwidth vs a probe, per-op times", ballast::cli::run_bench},
     {"generate", "generate text through the sink + window cache (-n -1: forever)", ballast::cli::run_generate},
     {"info", "describe a GGUF model, the CPU and the memory plan", ballast::cli::run_info},
     {"logits", "dump float32 logits of every position of a token sequence", ballast::cli::run_logits},
+    {"perplexity", "streaming perplexity of a text, token by token through the cache", ballast::cli::run_perplexity},
     {"plan", "print the memory plan for a model and cache shape (allocates nothing)", ballast::cli::run_plan},
     {"stream", "summarise a live transcript continuously in fixed memory (the main job)", ballast::cli::run_stream},
     {"tokenize", "print the token ids of a text", ballast::cli::run_tokenize},
