@@ -51,7 +51,11 @@ extern "C" {
 BALLAST_API const char *ballast_last_error(void) { return ballast::capi::t_last_error; }
 
 BALLAST_API const char *ballast_status_string(ballast_status status) {
-  switch (status) {
+  // Compared as an int: a C caller may pass any value.
+  int code = 0;
+  static_assert(sizeof(status) == sizeof(code), "C enums are int-sized");
+  std::memcpy(&code, &status, sizeof(code));
+  switch (code) {
     case BALLAST_OK: return "ok";
     case BALLAST_ERROR_INVALID_ARGUMENT: return "invalid argument";
     case BALLAST_ERROR_OUT_OF_RANGE: return "out of range";

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace ballast::capi {
 namespace {
@@ -35,25 +36,33 @@ Status check_float_range(const char *field, float value, float min, float max, b
   return field_error(field, value_text, allowed);
 }
 
-Result<KvType> to_kv_type(ballast_kv_type type) {
-  switch (type) {
-    case BALLAST_KV_F16: return KvType::f16;
-    case BALLAST_KV_F32: return KvType::f32;
-  }
-  return make_status(StatusCode::invalid_argument, "session params: kv_type = %d is not a ballast_kv_type (0 = F16, 1 = F32)",
-                     static_cast<int>(type));
+// A C caller may store any int in an enum field; in C++ loading a value
+// outside the enumerators is undefined, so the field is read as its bytes.
+template <typename Enum>
+int enum_field_value(const Enum &field) {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized on every ABI Ballast targets");
+  int value = 0;
+  std::memcpy(&value, &field, sizeof(value));
+  return value;
 }
 
-Result<KvCacheMode> to_cache_mode(ballast_cache_mode mode) {
-  switch (mode) {
-    case BALLAST_CACHE_SINK: return KvCacheMode::sink;
-    case BALLAST_CACHE_WINDOW: return KvCacheMode::window;
-    case BALLAST_CACHE_DENSE: return KvCacheMode::dense;
-    case BALLAST_CACHE_RECOMPUTE: return KvCacheMode::recompute;
-  }
+Result<KvType> to_kv_type(const ballast_kv_type &field) {
+  const int value = enum_field_value(field);
+  if (value == BALLAST_KV_F16) return KvType::f16;
+  if (value == BALLAST_KV_F32) return KvType::f32;
+  return make_status(StatusCode::invalid_argument, "session params: kv_type = %d is not a ballast_kv_type (0 = F16, 1 = F32)",
+                     value);
+}
+
+Result<KvCacheMode> to_cache_mode(const ballast_cache_mode &field) {
+  const int value = enum_field_value(field);
+  if (value == BALLAST_CACHE_SINK) return KvCacheMode::sink;
+  if (value == BALLAST_CACHE_WINDOW) return KvCacheMode::window;
+  if (value == BALLAST_CACHE_DENSE) return KvCacheMode::dense;
+  if (value == BALLAST_CACHE_RECOMPUTE) return KvCacheMode::recompute;
   return make_status(StatusCode::invalid_argument,
                      "session params: mode = %d is not a ballast_cache_mode (0 sink, 1 window, 2 dense, 3 recompute)",
-                     static_cast<int>(mode));
+                     value);
 }
 
 }  // namespace

@@ -36,6 +36,13 @@ int collect(const char *piece, size_t len, int32_t token, void *user_data) {
   return c->stop_after != 0 && c->tokens.size() >= c->stop_after ? 1 : 0;
 }
 
+// Writes an int into a C enum field, as C code may.
+template <typename Enum>
+void store_int(Enum *field, int value) {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized");
+  std::memcpy(field, &value, sizeof(value));
+}
+
 // MemAvailable from /proc/meminfo, in bytes (0 if unreadable).
 uint64_t available_memory_bytes() {
   std::FILE *f = std::fopen("/proc/meminfo", "r");
@@ -99,8 +106,10 @@ TEST_CASE("capi session create rejects bad params with a message naming the fiel
       {"threads", [](ballast_session_params &p) { p.threads = 0; }},
       {"batch", [](ballast_session_params &p) { p.batch = 0; }},
       {"batch", [](ballast_session_params &p) { p.batch = 5000; }},
-      {"mode", [](ballast_session_params &p) { p.mode = static_cast<ballast_cache_mode>(7); }},
-      {"kv_type", [](ballast_session_params &p) { p.kv_type = static_cast<ballast_kv_type>(-1); }},
+      // Out-of-range enum values as a C caller can store them (memcpy: a
+      // C++ cast to such a value would itself be undefined).
+      {"mode", [](ballast_session_params &p) { store_int(&p.mode, 7); }},
+      {"kv_type", [](ballast_session_params &p) { store_int(&p.kv_type, -1); }},
       {"sinks", [](ballast_session_params &p) {
          p.mode = BALLAST_CACHE_WINDOW;
          p.sinks = 4;
