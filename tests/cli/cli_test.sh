@@ -49,6 +49,13 @@ check "plan rejects a bad KV type" 2 "unknown KV type 'q3'" -- "$ballast" plan -
 check "plan needs a model" 2 "--model is required" -- "$ballast" plan
 check "plan on a missing file" 1 "missing.gguf" -- "$ballast" plan -m "$work/missing.gguf"
 
+# Files llama.cpp's own quantizer produced (tests/golden/fixtures): stock
+# Q4_0 keeps a Q6_K output tensor; Q4_K_M mixes Q4_K and Q6_K.
+golden=$(cd "$fixtures/../../golden/fixtures" && pwd)
+check "info on llama.cpp's stock Q4_0" 0 "output.weight +Q6_K" -- "$ballast" info "$golden/stock-q4_0.gguf"
+check "info on llama.cpp's stock Q4_K_M" 0 "Q4_K x[0-9]+ .*Q6_K x[0-9]+" -- "$ballast" info "$golden/stock-q4_k_m.gguf"
+check "plan on llama.cpp's stock Q4_K_M" 0 "total +[0-9]+" -- "$ballast" plan -m "$golden/stock-q4_k_m.gguf" --window 512
+
 head -c 1000 "$model" >"$work/truncated.gguf"
 check "info on a truncated file" 1 "corrupt_file: .* is not a usable GGUF file: .* at offset [0-9]+" -- "$ballast" info "$work/truncated.gguf"
 printf 'not a model at all\n' >"$work/text.gguf"
