@@ -261,3 +261,25 @@ TEST_CASE("stream checkpoint: corrupted or truncated or other-model or other-ver
   Status missing = reader->load_checkpoint();
   CHECK(missing.message().rfind("no state file", 0) == 0);
 }
+
+TEST_CASE("stream prompt: a model with a ChatML template gets the chatml prompt and its summaries still leave no trace") {
+  mkmodel::ModelSpec spec;
+  spec.seed = 5;
+  spec.vocab_from = std::string(BALLAST_SOURCE_DIR) + "/models/default/ballast-default.gguf";
+  auto model = make_test_model(spec, "stream-chatml", [](GgufWriter &w) {
+    w.set_string("tokenizer.chat_template",
+                 "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}");
+  });
+  auto d = make_driver(*model);
+  CHECK(d->prompt_style() == PromptStyle::chatml);
+  REQUIRE(d->feed_text(kLines[0]).is_ok());
+  const auto before = cached_ids(d->session());
+  REQUIRE(d->summarize().is_ok());
+  const auto after = cached_ids(d->session());
+  REQUIRE(after.size() >= before.size());
+  CHECK(std::equal(before.begin(), before.end(), after.begin()));
+
+  StreamParams plain = stream_test_params();
+  plain.use_chat_template = false;
+  CHECK(make_driver(*model, plain)->prompt_style() == PromptStyle::plain);
+}
