@@ -119,6 +119,7 @@ Status StreamDriver::feed_tokens(const int32_t *ids, uint64_t n) {
 void StreamDriver::append_summary_text(const char *piece, size_t n) {
   const size_t room = summary_text_.size() - summary_bytes_;
   if (n > room) n = room;
+  if (n == 0) return;
   std::memcpy(summary_text_.data() + summary_bytes_, piece, n);
   summary_bytes_ += n;
 }
@@ -168,7 +169,7 @@ Status StreamDriver::summarize() {
   BALLAST_RETURN_IF_ERROR(s.restore_state(snapshot_.data(), snapshot_.size()));
   BALLAST_RETURN_IF_ERROR(generated);
   const uint32_t keep = n < params_.memory_max_tokens ? n : params_.memory_max_tokens;
-  std::memcpy(memory_ids_.data(), summary_ids_.data(), keep * sizeof(int32_t));
+  if (keep > 0) std::memcpy(memory_ids_.data(), summary_ids_.data(), keep * sizeof(int32_t));
   counters_.memory_tokens = keep;
   counters_.summaries += 1;
   counters_.last_summary_at = counters_.transcript_tokens;
@@ -198,7 +199,7 @@ Status StreamDriver::save_checkpoint() {
   uint8_t *p = payload_.data();
   std::memcpy(p, &counters_, sizeof(counters_));
   p += sizeof(counters_);
-  std::memcpy(p, memory_ids_.data(), memory_ids_.size() * sizeof(int32_t));
+  if (!memory_ids_.empty()) std::memcpy(p, memory_ids_.data(), memory_ids_.size() * sizeof(int32_t));
   p += memory_ids_.size() * sizeof(int32_t);
   BALLAST_RETURN_IF_ERROR(session_->save_state(p, snapshot_.size()));
   return write_state_file(state_path_.c_str(), state_tmp_path_.c_str(), state_dir_.c_str(), model_hash_,
@@ -226,7 +227,7 @@ Status StreamDriver::load_checkpoint() {
   const uint8_t *memory = p;
   p += memory_ids_.size() * sizeof(int32_t);
   BALLAST_RETURN_IF_ERROR(session_->restore_state(p, snapshot_.size()));
-  std::memcpy(memory_ids_.data(), memory, memory_ids_.size() * sizeof(int32_t));
+  if (!memory_ids_.empty()) std::memcpy(memory_ids_.data(), memory, memory_ids_.size() * sizeof(int32_t));
   counters_ = counters;
   return Status::ok();
 }

@@ -61,7 +61,7 @@ size_t format_summary(SummaryFormat format, const SummaryRecord &r, char *out, s
       n = capacity - w - tail;
       while (n > 0 && (static_cast<unsigned char>(r.summary[n]) & 0xC0) == 0x80) --n;
     }
-    std::memcpy(out + w, r.summary.data(), n);
+    if (n > 0) std::memcpy(out + w, r.summary.data(), n);
     w += n;
     out[w] = '\n';
   }
