@@ -81,11 +81,13 @@ arch_settings() {
   esac
 }
 
-# The doctest executables to run: every ballast_*tests target of the build
-# except the npm-dependent llama.cpp reference tests.
-test_targets() {  # $1 = build dir
-  cmake --build "$1" --target help 2>/dev/null | sed -n 's/^\.\.\. \(ballast_[a-z0-9_]*tests\)$/\1/p' |
-    grep -v '^ballast_llamacpp_reference_tests$' | sort -u
+# The doctest executables to run: every ballast_*tests executable that
+# tests/ defines, except the npm-dependent llama.cpp reference tests
+# (ballast_tests first).
+test_targets() {
+  echo ballast_tests
+  grep -rhoE --include=CMakeLists.txt 'add_executable\((ballast_[a-z0-9_]*tests)\b' tests |
+    sed 's/add_executable(//' | grep -vx -e ballast_tests -e ballast_llamacpp_reference_tests | sort -u
 }
 
 # Runs one executable under qemu and adds its doctest counts to the totals.
@@ -143,7 +145,7 @@ for arch in "${archs[@]}"; do
     cat "$build.configure.log"; failed=$((failed + 1)); failures+=("$arch configure"); continue
   fi
   grep '^-- Ballast' "$build.configure.log"
-  mapfile -t targets < <(test_targets "$build")
+  mapfile -t targets < <(test_targets)
   echo "test executables: ${targets[*]}"
   if ! cmake --build "$build" -j"$jobs" --target "${targets[@]}"; then
     failed=$((failed + 1)); failures+=("$arch build"); continue
