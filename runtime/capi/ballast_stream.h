@@ -20,7 +20,8 @@
  * A ballast_stream is used by one thread at a time; after create, feeding
  * tokens, summaries and save/load allocate nothing (feeding text tokenizes,
  * which allocates short-lived buffers bounded by the line).
- * These functions are in the static library (libballast.a). */
+ * These functions are in libballast.a and libballast.so (installed as
+ * <ballast_stream.h> beside <ballast.h>). */
 #ifndef BALLAST_STREAM_H
 #define BALLAST_STREAM_H
 
