@@ -5,6 +5,9 @@
 #   1. release build, all unit / golden / tool tests (CTest)
 #   2. the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. the GGUF reader fuzzer (clang libFuzzer), ${BALLAST_FUZZ_SECONDS:-60} s
+#   4. the unit suites cross-built for aarch64 and armhf and run under
+#      qemu-user (tools/run-cross-tests.sh), at most
+#      ${BALLAST_CROSS_SECONDS:-1800} s; BALLAST_CROSS=0 skips it
 # Build trees go to build/ci-* (override with BALLAST_BUILD_ROOT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +17,11 @@ fuzz_seconds=${BALLAST_FUZZ_SECONDS:-60}
 
 step() { printf '\n==== %s ====\n' "$*"; }
 
+cross=${BALLAST_CROSS:-1}
+cross_seconds=${BALLAST_CROSS_SECONDS:-1800}
+
 step "dependencies"
-tools/install-deps.sh
+if [ "$cross" = 1 ]; then tools/install-deps.sh --cross; else tools/install-deps.sh; fi
 
 step "release build + tests"
 cmake -S . -B "$root-release" -DCMAKE_BUILD_TYPE=Release
@@ -33,6 +39,12 @@ if [ -f tests/fuzz/run_gguf_fuzz.sh ]; then
   CC=clang CXX=clang++ cmake -S . -B "$root-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBALLAST_FUZZ=ON -DBALLAST_BUILD_TESTS=OFF
   cmake --build "$root-fuzz" -j"$jobs"
   bash tests/fuzz/run_gguf_fuzz.sh "$root-fuzz" "$fuzz_seconds"
+fi
+
+if [ "$cross" = 1 ]; then
+  step "cross: aarch64 + armhf under qemu-user (at most ${cross_seconds} s)"
+  BALLAST_CROSS_BUILD_ROOT="$root-cross" BALLAST_CROSS_JOBS="$jobs" \
+    timeout "$cross_seconds" tools/run-cross-tests.sh
 fi
 
 step "all test stages passed"
