@@ -7,7 +7,7 @@
 #   3. the GGUF reader fuzzer (clang libFuzzer), ${BALLAST_FUZZ_SECONDS:-60} s
 #   4. the unit suites cross-built for aarch64 and armhf and run under
 #      qemu-user (tools/run-cross-tests.sh), at most
-#      ${BALLAST_CROSS_SECONDS:-1800} s; BALLAST_CROSS=0 skips it
+#      ${BALLAST_CROSS_SECONDS:-2700} s; BALLAST_CROSS=0 skips it
 # Build trees go to build/ci-* (override with BALLAST_BUILD_ROOT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ fuzz_seconds=${BALLAST_FUZZ_SECONDS:-60}
 step() { printf '\n==== %s ====\n' "$*"; }
 
 cross=${BALLAST_CROSS:-1}
-cross_seconds=${BALLAST_CROSS_SECONDS:-1800}
+cross_seconds=${BALLAST_CROSS_SECONDS:-2700}
 
 step "dependencies"
 if [ "$cross" = 1 ]; then tools/install-deps.sh --cross; else tools/install-deps.sh; fi
