@@ -43,7 +43,7 @@
 #   BALLAST_CROSS_BUILD_ROOT   build trees go to ROOT-aarch64, ROOT-armhf
 #                              (default build/ci-cross)
 #   BALLAST_CROSS_JOBS         parallel compile jobs (default nproc)
-#   BALLAST_CROSS_RUN_TIMEOUT  seconds one test executable may run under qemu (default 600)
+#   BALLAST_CROSS_RUN_TIMEOUT  seconds one test executable may run under qemu (default 1200)
 #   BALLAST_CROSS_EXCLUDE      doctest -tce patterns, comma-separated, excluded from every run
 # Prints `cross: N passed, N failed` (doctest test cases; an executable that
 # crashes or times out counts as one failure) and exits non-zero on any failure.
@@ -53,7 +53,7 @@ cd "$repo"
 
 root="${BALLAST_CROSS_BUILD_ROOT:-build/ci-cross}"
 jobs="${BALLAST_CROSS_JOBS:-$(nproc 2>/dev/null || echo 2)}"
-run_timeout="${BALLAST_CROSS_RUN_TIMEOUT:-600}"
+run_timeout="${BALLAST_CROSS_RUN_TIMEOUT:-1200}"
 exclude="${BALLAST_CROSS_EXCLUDE:-}"
 # Test files whose results depend on the CPU or the kernel variant that runs
 # (doctest --source-file patterns).
