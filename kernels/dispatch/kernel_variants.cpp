@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "kernels/matmul/matmul_batched_x86.h"
 #include "kernels/matmul/matmul_q8_x86.h"
 
 namespace ballast {
@@ -23,7 +24,7 @@ const MatmulVariant kMatmulVariants[] = {
     {"avx512", IsaLevel::avx512, has_avx512, matmul_q8_kernels_avx512},
 #endif
 #if defined(BALLAST_HAVE_ISA_AVX512VNNI)
-    {"avx512vnni", IsaLevel::avx512, has_avx512vnni, matmul_q8_kernels_avx512vnni},
+    {"avx512vnni", IsaLevel::avx512, has_avx512vnni, matmul_batched_kernels_avx512vnni},
 #endif
 };
 

@@ -307,3 +307,32 @@ TEST_CASE("SIMD batched matmul gives bit-identical results to single-row dots") 
     }
   });
 }
+
+// The tiled batched (prefill) kernels: 4 weight rows x 4 activation rows per
+// tile with row and batch tails, so the batch and row counts below hit every
+// tail shape (odd batch, pairs without a full tile, rows past the last band),
+// with row ranges starting off the band grid (run_matmul splits at rows / 2).
+TEST_CASE("SIMD batched matmul tiles equal single-row dots and scalar for awkward batch sizes") {
+  std::mt19937 rng(11);
+  for_each_runnable_variant([&](const MatmulVariant &v, TensorType type, const QuantizedMatmulKernels &k,
+                                const QuantizedMatmulKernels &scalar) {
+    for (int64_t batch : {1, 2, 3, 8, 17, 64}) {
+      for (int64_t rows : {1, 6, 13}) {
+        const Problem p = random_problem(scalar, type, rows, cols_for(type, 3), batch, rng);
+        const std::vector<float> got = run_matmul(k, p);
+        const int64_t row_bytes = quant_row_bytes(type, p.cols);
+        const int64_t a_bytes = activation_row_bytes(k.activation, p.cols);
+        int bad = 0;
+        for (int64_t b = 0; b < batch; ++b) {
+          for (int64_t r = 0; r < p.rows; ++r) {
+            const float single = k.row_dot(p.weights.data() + r * row_bytes, p.x_q.data() + b * a_bytes, p.cols);
+            if (single != got[b * p.rows + r]) ++bad;
+          }
+        }
+        CHECK_MESSAGE(bad == 0, label(v, type, p));
+        const Problem e = exact_problem(type, rows, cols_for(type, 3), batch, scalar.activation, rng);
+        CHECK_MESSAGE(run_matmul(k, e) == run_matmul(scalar, e), label(v, type, e) << " (exact data)");
+      }
+    }
+  });
+}
