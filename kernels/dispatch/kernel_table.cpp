@@ -1,5 +1,6 @@
 #include "kernels/dispatch/kernel_table.h"
 
+#include "kernels/attention/attention_arm.h"
 #include "kernels/attention/attention_x86.h"
 #include "kernels/dispatch/kernel_variants.h"
 #include "kernels/quant/tensor_type.h"
@@ -69,6 +70,12 @@ Result<KernelTable> build_kernel_table(IsaLevel allowed, const CpuFeatures &feat
   if (level_allows(allowed, IsaLevel::avx2) && features.avx2 && features.fma && features.f16c) {
     table.attend_heads = attend_one_query_heads_avx2;
     table.attention_variant = "avx2";
+  }
+#endif
+#if defined(BALLAST_HAVE_ISA_NEON)
+  if (level_allows(allowed, IsaLevel::neon) && features.neon) {
+    table.attend_heads = attend_one_query_heads_neon;
+    table.attention_variant = "neon";
   }
 #endif
   return table;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "kernels/matmul/matmul_batched_x86.h"
+#include "kernels/matmul/matmul_q8_arm.h"
 #include "kernels/matmul/matmul_q8_x86.h"
 
 namespace ballast {
@@ -13,6 +14,9 @@ bool always(const CpuFeatures &) { return true; }
 [[maybe_unused]] bool has_avx2(const CpuFeatures &f) { return f.avx2 && f.fma && f.f16c; }
 [[maybe_unused]] bool has_avx512(const CpuFeatures &f) { return has_avx2(f) && f.avx512f && f.avx512bw && f.avx512vl; }
 [[maybe_unused]] bool has_avx512vnni(const CpuFeatures &f) { return has_avx512(f) && f.avx512vnni; }
+[[maybe_unused]] bool has_neon(const CpuFeatures &f) { return f.neon; }
+[[maybe_unused]] bool has_dotprod(const CpuFeatures &f) { return f.neon && f.dotprod; }
+[[maybe_unused]] bool has_i8mm(const CpuFeatures &f) { return has_dotprod(f) && f.i8mm; }
 
 // Scalar first, best last; an ISA file the build skipped has no entry.
 const MatmulVariant kMatmulVariants[] = {
@@ -25,6 +29,15 @@ const MatmulVariant kMatmulVariants[] = {
 #endif
 #if defined(BALLAST_HAVE_ISA_AVX512VNNI)
     {"avx512vnni", IsaLevel::avx512, has_avx512vnni, matmul_batched_kernels_avx512vnni},
+#endif
+#if defined(BALLAST_HAVE_ISA_NEON)
+    {"neon", IsaLevel::neon, has_neon, matmul_q8_kernels_neon},
+#endif
+#if defined(BALLAST_HAVE_ISA_DOTPROD)
+    {"dotprod", IsaLevel::dotprod, has_dotprod, matmul_q8_kernels_dotprod},
+#endif
+#if defined(BALLAST_HAVE_ISA_I8MM)
+    {"i8mm", IsaLevel::i8mm, has_i8mm, matmul_q8_kernels_i8mm},
 #endif
 };
 

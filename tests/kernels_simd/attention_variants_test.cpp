@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels/attention/attention.h"
+#include "kernels/attention/attention_arm.h"
 #include "kernels/attention/attention_x86.h"
 #include "kernels/dispatch/kernel_table.h"
 #include "kernels/quant/float16.h"
@@ -127,4 +128,20 @@ TEST_CASE("SIMD attention rejects what the scalar reference rejects") {
   CHECK_FALSE(attend_one_query_heads_avx2(shape, 0, 6, q, &segment, 0, out, scratch, 8, nullptr).is_ok());  // no slots
   CHECK_FALSE(attend_one_query_heads_avx2(shape, 4, 7, q, &segment, 1, out, scratch, 8, nullptr).is_ok());  // range
   CHECK_FALSE(attend_one_query_heads_avx2(shape, 0, 6, q, &segment, 1, out, nullptr, 0, nullptr).is_ok());  // scratch
+}
+
+TEST_CASE("NEON attention rejects what the scalar reference rejects") {
+  AttentionShape shape;
+  shape.n_head = 6;
+  shape.n_head_kv = 4;  // not a divisor
+  shape.head_dim_k = shape.head_dim_v = 64;
+  shape.scale = 0.125f;
+  float q[6 * 64] = {}, out[6 * 64] = {}, scratch[8] = {};
+  uint16_t kv[4 * 64] = {};
+  KvSegment segment{kv, kv, 1};
+  CHECK_FALSE(attend_one_query_heads_neon(shape, 0, 6, q, &segment, 1, out, scratch, 8, nullptr).is_ok());
+  shape.n_head_kv = 2;
+  CHECK_FALSE(attend_one_query_heads_neon(shape, 0, 6, q, &segment, 0, out, scratch, 8, nullptr).is_ok());  // no slots
+  CHECK_FALSE(attend_one_query_heads_neon(shape, 4, 7, q, &segment, 1, out, scratch, 8, nullptr).is_ok());  // range
+  CHECK_FALSE(attend_one_query_heads_neon(shape, 0, 6, q, &segment, 1, out, nullptr, 0, nullptr).is_ok());  // scratch
 }

@@ -81,6 +81,31 @@ TEST_CASE("dispatch table takes the best compiled variant the CPU supports") {
   CHECK(std::string(table.value().matmul_variant_name(TensorType::q5_1)) == "scalar");
 }
 
+TEST_CASE("dispatch table takes the best compiled ARM variant the CPU supports") {
+  const CpuFeatures &cpu = host_cpu_features();
+  const char *best_arm = nullptr;  // best runnable ARM variant, lowest first
+  for (const char *name : {"neon", "dotprod", "i8mm"}) {
+    const MatmulVariant *v = find_variant(name);
+    if (v != nullptr && v->cpu_supports(cpu)) best_arm = name;
+  }
+  if (best_arm == nullptr) {
+    MESSAGE("skipped: no ARM variant compiled or runnable here");
+    return;
+  }
+  Result<KernelTable> table = build_kernel_table(best_isa_level(cpu), cpu);
+  REQUIRE(table.is_ok());
+  for (TensorType type : {TensorType::f32, TensorType::f16, TensorType::q8_0, TensorType::q4_0, TensorType::q4_k,
+                          TensorType::q6_k}) {
+    CAPTURE(tensor_type_info(type)->name);
+    CHECK(std::string(table.value().matmul_variant_name(type)) == best_arm);
+  }
+  CHECK(std::string(table.value().matmul_variant_name(TensorType::q5_1)) == "scalar");
+  // Forcing neon on a CPU with more keeps neon.
+  Result<KernelTable> neon = build_kernel_table(IsaLevel::neon, cpu);
+  REQUIRE(neon.is_ok());
+  CHECK(std::string(neon.value().matmul_variant_name(TensorType::q8_0)) == "neon");
+}
+
 TEST_CASE("dispatch table refuses a level the CPU lacks and never picks unsupported variants") {
   CpuFeatures plain;  // nothing detected
   plain.architecture = host_cpu_features().architecture;

@@ -217,6 +217,42 @@ void for_each_runnable_variant(CheckFn check) {
 
 }  // namespace
 
+// ARM builds must carry the ARM variants (so the tests below exercise them on
+// every emulated or real CPU that has them): neon on aarch64 and armv7,
+// dotprod and i8mm on aarch64, each covering the types the ARM files implement.
+TEST_CASE("ARM builds compile the neon and dotprod and i8mm matmul variants") {
+#if defined(__aarch64__) || defined(__arm__)
+  struct Expected {
+    const char *name;
+    IsaLevel level;
+  };
+  std::vector<Expected> expected = {{"neon", IsaLevel::neon}};
+#if defined(__aarch64__)
+  expected.push_back({"dotprod", IsaLevel::dotprod});
+  expected.push_back({"i8mm", IsaLevel::i8mm});
+#endif
+  size_t n = 0;
+  const MatmulVariant *variants = compiled_matmul_variants(&n);
+  for (const Expected &e : expected) {
+    CAPTURE(e.name);
+    const MatmulVariant *found = nullptr;
+    for (size_t i = 0; i < n; ++i) {
+      if (std::string(variants[i].name) == e.name) found = &variants[i];
+    }
+    REQUIRE(found != nullptr);
+    CHECK(found->level == e.level);
+    for (TensorType type : {TensorType::f32, TensorType::f16, TensorType::bf16, TensorType::q8_0, TensorType::q4_0,
+                            TensorType::q4_k, TensorType::q6_k}) {
+      CAPTURE(tensor_type_info(type)->name);
+      CHECK(found->kernels(type) != nullptr);
+    }
+    if (!found->cpu_supports(host_cpu_features())) MESSAGE("matmul variant " << std::string(e.name) << " compiled, CPU lacks it");
+  }
+#else
+  MESSAGE("skipped: not an ARM build");
+#endif
+}
+
 TEST_CASE("SIMD matmul variants read the same activation format and bytes as scalar") {
   std::mt19937 rng(7);
   for_each_runnable_variant([&](const MatmulVariant &v, TensorType type, const QuantizedMatmulKernels &k,
