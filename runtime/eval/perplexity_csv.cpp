@@ -12,16 +12,19 @@ namespace {
 const char kHeader[] = "segment,first_token,tokens,nll,ppl,tok_per_s";
 }
 
-std::string perplexity_csv(const PerplexityResult &result) {
-  std::string out = std::string(kHeader) + "\n";
+std::string perplexity_csv_header() { return std::string(kHeader) + "\n"; }
+
+std::string perplexity_csv_row(size_t index, const PerplexitySegment &s) {
   char line[256];
-  for (size_t i = 0; i < result.segments.size(); ++i) {
-    const PerplexitySegment &s = result.segments[i];
-    std::snprintf(line, sizeof line, "%zu,%llu,%llu,%.9f,%.6f,%.2f\n", i,
-                  static_cast<unsigned long long>(s.first_scored), static_cast<unsigned long long>(s.tokens),
-                  s.mean_nll(), s.perplexity(), s.tokens_per_second());
-    out += line;
-  }
+  std::snprintf(line, sizeof line, "%zu,%llu,%llu,%.9f,%.6f,%.2f\n", index,
+                static_cast<unsigned long long>(s.first_scored), static_cast<unsigned long long>(s.tokens),
+                s.mean_nll(), s.perplexity(), s.tokens_per_second());
+  return line;
+}
+
+std::string perplexity_csv(const PerplexityResult &result) {
+  std::string out = perplexity_csv_header();
+  for (size_t i = 0; i < result.segments.size(); ++i) out += perplexity_csv_row(i, result.segments[i]);
   return out;
 }
 

@@ -15,6 +15,10 @@
 namespace ballast {
 
 std::string perplexity_csv(const PerplexityResult &result);
+// The same, piece by piece (header line / one row, each ending in '\n'):
+// perplexity_csv() is the header followed by every row.
+std::string perplexity_csv_header();
+std::string perplexity_csv_row(size_t index, const PerplexitySegment &segment);
 Status write_text_file(const std::string &path, const std::string &text);
 Result<std::string> read_text_file(const std::string &path);
 

@@ -59,6 +59,7 @@ Result<PerplexityResult> streaming_perplexity(Session &session, const std::vecto
     if (segment.tokens == segment_size || t + 1 == n) {
       segment.seconds = segment_clock.elapsed_seconds();
       result.segments.push_back(segment);
+      if (options.on_segment) options.on_segment(result.segments.size() - 1, result.segments.back());
       segment = PerplexitySegment{};
       segment.first_scored = result.tokens_scored;
       segment_clock.restart();

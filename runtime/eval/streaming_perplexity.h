@@ -47,6 +47,9 @@ struct PerplexityOptions {
   // (scored so far, total to score, seconds so far).
   std::function<void(uint64_t, uint64_t, double)> progress;
   uint64_t progress_every = 256;
+  // Called once per finished segment, in order, with its 0-based index (e.g.
+  // to append it to a CSV as the run goes, so a stopped run keeps its rows).
+  std::function<void(size_t, const PerplexitySegment &)> on_segment;
 };
 
 // Feeds `prefix` (not scored: e.g. newline tokens used as sinks), then

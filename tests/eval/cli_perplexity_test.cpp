@@ -151,6 +151,14 @@ TEST_CASE("ballast perplexity fails cleanly on a missing file and empty text and
   CHECK(zero.exit_code == 2);
   const Run no_model = run_cli("perplexity -m " + temp_path("no-model.gguf") + " -f " + empty_path);
   CHECK(no_model.exit_code == 1);
+  // An unwritable --csv is reported before any token is decoded.
+  const std::string text_path = temp_path("some-text.txt");
+  REQUIRE(write_text_file(text_path, "Some text that is long enough to be scored by the model.").is_ok());
+  const Run bad_csv = run_cli("perplexity -m " + model_path + " -f " + text_path + " --csv " +
+                              temp_path("no-such-dir") + "/run.csv");
+  CHECK(bad_csv.exit_code == 1);
+  CHECK(bad_csv.out.find("--csv: cannot open") != std::string::npos);
+  std::remove(text_path.c_str());
   std::remove(model_path.c_str());
   std::remove(empty_path.c_str());
 }

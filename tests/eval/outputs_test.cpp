@@ -48,6 +48,10 @@ TEST_CASE("perplexity CSV has one row per segment and parses back") {
   }
   // Each ppl column equals exp(nll column).
   CHECK(csv.find(",3.500000000,33.115452,") != std::string::npos);
+  // The piecewise writers (used to append rows during a run) give the same text.
+  std::string pieces = perplexity_csv_header();
+  for (size_t i = 0; i < r.segments.size(); ++i) pieces += perplexity_csv_row(i, r.segments[i]);
+  CHECK(pieces == csv);
 }
 
 TEST_CASE("malformed perplexity CSV is rejected with the line number") {

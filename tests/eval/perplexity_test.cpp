@@ -2,6 +2,7 @@
 // independent computation: tokens fed one by one through a Session and the
 // NLL taken by hand (long double log-sum-exp written here, not the library's).
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -105,10 +106,19 @@ TEST_CASE("segments partition the stream and sum to the totals") {
     CHECK(done > last_done);
     last_done = done;
   };
+  std::vector<std::pair<size_t, PerplexitySegment>> reported;  // on_segment calls, in order
+  options.on_segment = [&](size_t index, const PerplexitySegment &segment) { reported.emplace_back(index, segment); };
   auto result = streaming_perplexity(*session, {}, ids.data(), ids.size(), options);
   REQUIRE(result.is_ok());
   const PerplexityResult &r = result.value();
   REQUIRE(r.segments.size() == 8);  // 50 scored tokens = 7 x 7 + 1
+  REQUIRE(reported.size() == r.segments.size());
+  for (size_t i = 0; i < reported.size(); ++i) {
+    CHECK(reported[i].first == i);
+    CHECK(reported[i].second.first_scored == r.segments[i].first_scored);
+    CHECK(reported[i].second.tokens == r.segments[i].tokens);
+    CHECK(reported[i].second.nll_sum == r.segments[i].nll_sum);
+  }
   uint64_t tokens = 0;
   double nll = 0;
   for (size_t i = 0; i < r.segments.size(); ++i) {

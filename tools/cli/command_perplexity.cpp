@@ -115,6 +115,18 @@ struct ProgressBar {
   }
 };
 
+// --csv output file, appended to and flushed row by row.
+struct CsvFile {
+  FILE *file = nullptr;
+  bool ok = true;  // false once a write failed
+  void append(const std::string &text) {
+    if (std::fwrite(text.data(), 1, text.size(), file) != text.size() || std::fflush(file) != 0) ok = false;
+  }
+  ~CsvFile() {
+    if (file != nullptr) std::fclose(file);
+  }
+};
+
 int plot_from_csvs(const std::string &csv_list, const std::string &plot_path, const std::string &title) {
   std::vector<PlotSeries> series;
   for (const std::string &path : split_commas(csv_list)) {
@@ -234,13 +246,31 @@ int run_perplexity(int argc, char **argv) {
   if (bar.tty || progress) {
     eval.progress = [&bar](uint64_t done, uint64_t total, double seconds) { bar.draw(done, total, seconds); };
   }
+  // The CSV is written as the run goes (header now, a row per finished
+  // segment, flushed), so a long run that is stopped keeps what it measured.
+  CsvFile csv;
+  if (!csv_path.empty()) {
+    csv.file = std::fopen(csv_path.c_str(), "wb");
+    if (csv.file == nullptr) {
+      std::fprintf(stderr, "ballast perplexity: --csv: cannot open '%s' for writing\n", csv_path.c_str());
+      return 1;
+    }
+    csv.append(perplexity_csv_header());
+    eval.on_segment = [&csv](size_t index, const PerplexitySegment &segment) {
+      csv.append(perplexity_csv_row(index, segment));
+    };
+  }
   Result<PerplexityResult> result = streaming_perplexity(s, prefix, ids.data(), ids.size(), eval);
   if (!result.is_ok()) return fail("", result.status());
   const PerplexityResult &r = result.value();
 
-  if (!csv_path.empty()) {
-    Status written = write_text_file(csv_path, perplexity_csv(r));
-    if (!written.is_ok()) return fail("--csv: ", written);
+  if (csv.file != nullptr) {
+    const bool closed = std::fclose(csv.file) == 0;
+    csv.file = nullptr;
+    if (!csv.ok || !closed) {
+      std::fprintf(stderr, "ballast perplexity: --csv: cannot write '%s'\n", csv_path.c_str());
+      return 1;
+    }
   }
   if (!plot_path.empty()) {
     std::vector<PlotSeries> series{plot_series_from_segments(label.empty() ? shape : label, r.segments)};
