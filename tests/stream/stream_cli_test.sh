@@ -117,6 +117,26 @@ exec 7>&-
 wait "$pid"; rc=$?
 expect_clean usr1 2 "done; 10 lines, [0-9]+ transcript tokens, 2 summaries" $rc
 
+# --every-seconds: lines arrive 1.5 s apart on a live input; a summary is due
+# every second there are new tokens, so there is one per arriving line (the
+# last one may be the end-of-input summary) -- and exactly one (at the end)
+# when the option is off.
+for secs in 1 0; do
+  fifo=$work/secs$secs.fifo; rm -f "$fifo"; mkfifo "$fifo"
+  "$ballast" "${base[@]}" --input "$fifo" --every-tokens 0 --every-seconds "$secs" \
+    > "$work/secs$secs.out" 2> "$work/secs$secs.err" &
+  pid=$!
+  exec 7> "$fifo"
+  for i in 1 2 3; do sed -n "${i}p" "$transcript" >&7; sleep 1.5; done
+  exec 7>&-
+  wait "$pid"; rc=$?
+  if [ "$secs" = 1 ]; then
+    expect_clean secs1 3 "done; 3 lines, [0-9]+ transcript tokens, [3-9] summaries" $rc
+  else
+    expect_clean secs0 1 "done; 3 lines, [0-9]+ transcript tokens, 1 summaries" $rc
+  fi
+done
+
 # Bad state files are refused, never loaded, never overwritten.
 run make_state "$transcript" --state "$work/good.state" --every-tokens 0; expect_clean make_state 1 "done" $?
 cp "$work/good.state" "$work/flip.state"
