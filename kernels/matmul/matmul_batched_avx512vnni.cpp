@@ -1,7 +1,8 @@
-// Tiled batched matmul for Q4_0 / Q8_0 weights x Q8_0 activations, AVX-512
-// VNNI (compiled with the avx512vnni flags of cmake/BallastIsaSources.cmake).
+// Tiled batched matmul for Q4_0 / Q8_0 weights x Q8_0 activations and F16 x
+// F16, AVX-512 VNNI level (compiled with the avx512vnni flags of
+// cmake/BallastIsaSources.cmake).
 //
-// Tile: R weight rows x 2P activation rows. One zmm holds two activation
+// Tile: R weight rows x 2P activation rows (4 x 8). One zmm holds two activation
 // blocks (one per 256-bit half) and the same weight block twice, so one
 // vpdpbusd makes the 8 int32 lane sums of two outputs; each half is exactly
 // the ymm the decode row_dot (matmul_q8_x86_impl.h, VnniDot) computes.
@@ -113,8 +114,8 @@ void tile(const uint8_t *w, int64_t w_row_bytes, const uint8_t *x, int64_t x_row
   }
 }
 
-constexpr int kTileRows = 4;   // R
-constexpr int kTilePairs = 2;  // P: 2P = 4 activation rows per tile
+constexpr int kTileRows = 4;   // R (4/4 measured best of 2..5 x 2..4 on Zen 4)
+constexpr int kTilePairs = 4;  // P: 2P = 8 activation rows per tile
 
 // The R-row band [r, r + R) against every pair of activation rows.
 template <typename Weights, int R>
@@ -159,6 +160,85 @@ void matmul_tiled(const void *weights, const void *x_q, float *y, int64_t rows, 
   }
 }
 
+// ---- F16 weights x F16 activations ---------------------------------------------
+//
+// The decode row_dot (row_dot_float<f16> in matmul_q8_x86_impl.h) keeps four
+// 8-lane f32 accumulators over 32-element steps: acc0 covers elements
+// i..i+7, acc1 i+8..i+15, acc2 i+16..i+23, acc3 i+24..i+31. A zmm over
+// elements i..i+15 is [acc0 | acc1] and one over i+16..i+31 is [acc2 | acc3],
+// so a 512-bit FMA is exactly two of its 256-bit ones; the tails and the
+// final sum are its code, per output.
+
+__m512 load16_f16(const uint8_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(p))); }
+__m256 load8_f16(const uint8_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p))); }
+__m256 lower_half(__m512 v) { return _mm512_castps512_ps256(v); }
+
+// y[c * rows + r] for r < R, c < C.   w: [R][cols] f16   x: [C][cols] f16 (row stride 2 * cols bytes)
+template <int R, int C>
+void f16_tile(const uint8_t *w, const uint8_t *x, int64_t cols, float *y, int64_t rows) {
+  const int64_t stride = 2 * cols;
+  __m512 low[R][C], high[R][C];  // [acc0 | acc1], [acc2 | acc3]
+  for (int r = 0; r < R; ++r) {
+    for (int c = 0; c < C; ++c) low[r][c] = high[r][c] = _mm512_setzero_ps();
+  }
+  int64_t i = 0;
+  for (; i + 32 <= cols; i += 32) {
+    __m512 x_low[C], x_high[C];
+    for (int c = 0; c < C; ++c) {
+      x_low[c] = load16_f16(x + c * stride + 2 * i);
+      x_high[c] = load16_f16(x + c * stride + 2 * (i + 16));
+    }
+    for (int r = 0; r < R; ++r) {
+      const __m512 w_low = load16_f16(w + r * stride + 2 * i);
+      const __m512 w_high = load16_f16(w + r * stride + 2 * (i + 16));
+      for (int c = 0; c < C; ++c) {
+        low[r][c] = _mm512_fmadd_ps(w_low, x_low[c], low[r][c]);
+        high[r][c] = _mm512_fmadd_ps(w_high, x_high[c], high[r][c]);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    const uint8_t *w_row = w + r * stride;
+    for (int c = 0; c < C; ++c) {
+      const uint8_t *x_row = x + c * stride;
+      __m256 acc0 = lower_half(low[r][c]);
+      const __m256 acc1 = upper_half(low[r][c]), acc2 = lower_half(high[r][c]), acc3 = upper_half(high[r][c]);
+      int64_t j = i;
+      for (; j + 8 <= cols; j += 8) acc0 = _mm256_fmadd_ps(load8_f16(w_row + 2 * j), load8_f16(x_row + 2 * j), acc0);
+      float sum = horizontal_sum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
+      for (; j < cols; ++j) sum += f16_at(w_row + 2 * j) * f16_at(x_row + 2 * j);
+      y[c * rows + r] = sum;
+    }
+  }
+}
+
+constexpr int kF16TileRows = 2;
+constexpr int kF16TileBatch = 4;
+
+template <int R>
+void f16_band(const uint8_t *w, const uint8_t *x, int64_t cols, int64_t batch, float *y, int64_t rows, int64_t r) {
+  const int64_t stride = 2 * cols;
+  int64_t b = 0;
+  for (; b + kF16TileBatch <= batch; b += kF16TileBatch) {
+    f16_tile<R, kF16TileBatch>(w + r * stride, x + b * stride, cols, y + b * rows + r, rows);
+  }
+  for (; b < batch; ++b) f16_tile<R, 1>(w + r * stride, x + b * stride, cols, y + b * rows + r, rows);
+}
+
+void matmul_tiled_f16(const void *weights, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
+                      int64_t row_begin, int64_t row_end) {
+  static const QuantizedMatmulKernels *const decode = matmul_q8_kernels_avx512vnni(TensorType::f16);
+  if (batch < 2) {
+    decode->matmul(weights, x_q, y, rows, cols, batch, row_begin, row_end);
+    return;
+  }
+  const uint8_t *w = static_cast<const uint8_t *>(weights);
+  const uint8_t *x = static_cast<const uint8_t *>(x_q);
+  int64_t r = row_begin;
+  for (; r + kF16TileRows <= row_end; r += kF16TileRows) f16_band<kF16TileRows>(w, x, cols, batch, y, rows, r);
+  for (; r < row_end; ++r) f16_band<1>(w, x, cols, batch, y, rows, r);
+}
+
 QuantizedMatmulKernels with_tiled_matmul(TensorType type, QuantizedMatmulFn matmul) {
   QuantizedMatmulKernels kernels = *matmul_q8_kernels_avx512vnni(type);
   kernels.matmul = matmul;
@@ -170,7 +250,9 @@ QuantizedMatmulKernels with_tiled_matmul(TensorType type, QuantizedMatmulFn matm
 const QuantizedMatmulKernels *matmul_batched_kernels_avx512vnni(TensorType type) {
   static const QuantizedMatmulKernels q8_0 = with_tiled_matmul(TensorType::q8_0, matmul_tiled<Q8_0Weights>);
   static const QuantizedMatmulKernels q4_0 = with_tiled_matmul(TensorType::q4_0, matmul_tiled<Q4_0Weights>);
+  static const QuantizedMatmulKernels f16 = with_tiled_matmul(TensorType::f16, matmul_tiled_f16);
   switch (type) {
+    case TensorType::f16: return &f16;
     case TensorType::q8_0: return &q8_0;
     case TensorType::q4_0: return &q4_0;
     default: return matmul_q8_kernels_avx512vnni(type);
