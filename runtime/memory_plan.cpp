@@ -1,6 +1,7 @@
 #include "runtime/memory_plan.h"
 
 #include "runtime/activation_layout.h"
+#include "runtime/backends/backend_linear.h"
 
 #include <cstdio>
 
@@ -132,6 +133,16 @@ Result<MemoryPlan> plan_memory(const ModelConfig &m, const PlanInputs &in) {
   std::snprintf(detail, sizeof detail, "converted activations [%u rows][%llu elements] x <= 2 B", in.max_prefill_batch,
                 static_cast<unsigned long long>(widest));
   add_region("activations_converted", calc.mul({batch, widest, 2}));
+
+  // Prefill backends multiply converted weights: a chunk of rows dequantized
+  // (f32 or bf16) at a time, the bf16 input rows and one f32 row per thread
+  // (runtime/backends/backend_linear.h). Zero when every projection is native.
+  std::snprintf(detail, sizeof detail, "%s", in.prefill_backend
+                    ? "backend weight chunk 16 MiB + bf16 input [batch][widest] + f32 row [threads][widest]"
+                    : "no prefill backend");
+  add_region("prefill_backend_scratch",
+             in.prefill_backend ? prefill_scratch_bytes(kPrefillWeightChunkBytes, in.max_prefill_batch, widest, in.threads)
+                                : 0);
 
   std::snprintf(detail, sizeof detail, "f32 [%u rows][%u vocab]", in.logit_rows, m.n_vocab);
   add_region("logits", calc.mul({in.logit_rows, m.n_vocab, 4}));

@@ -26,6 +26,7 @@ struct PlanInputs {
   uint32_t logit_rows = 1;         // rows of logits kept (1 for generation, batch for `ballast logits`)
   KvType kv_type = KvType::f16;
   uint64_t repacked_weight_bytes = 0;  // weights copied into SIMD layouts (kernel dispatch decides)
+  bool prefill_backend = false;    // a prefill backend (runtime/backends/) runs some projection: plan its scratch
 };
 
 // Every region is a multiple of kArenaAlignment so regions can be laid out

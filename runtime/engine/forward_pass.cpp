@@ -1,6 +1,7 @@
 #include "runtime/engine/forward_pass.h"
 
 #include <atomic>
+#include <cstdio>
 #include <string>
 
 #include "kernels/activation/silu_mul_scalar.h"
@@ -9,6 +10,26 @@
 #include "kernels/norm/rms_norm_scalar.h"
 
 namespace ballast {
+namespace {
+
+PrefillShape prefill_shape(const WeightView &w, uint32_t max_batch) {
+  PrefillShape s;
+  s.type = w.type;
+  s.rows = static_cast<int64_t>(w.rows);
+  s.cols = static_cast<int64_t>(w.cols);
+  s.max_batch = max_batch;
+  return s;
+}
+
+template <typename F>
+void for_each_projection_weight(const Model &model, F f) {
+  for (const LayerWeights &w : model.weights.layers) {
+    for (const WeightView *v : {&w.wq, &w.wk, &w.wv, &w.wo, &w.ffn_gate, &w.ffn_up, &w.ffn_down}) f(*v);
+  }
+  f(model.weights.output);
+}
+
+}  // namespace
 
 Result<ForwardPass> ForwardPass::create(const Model &model, SinkRingCache *cache, const ForwardBuffers &buffers) {
   ForwardPass f;
@@ -43,7 +64,65 @@ Result<ForwardPass> ForwardPass::create(const Model &model, SinkRingCache *cache
     BALLAST_ASSIGN_OR_RETURN(ops.down, bind_linear(w.ffn_down, (p + "ffn_down").c_str()));
   }
   BALLAST_ASSIGN_OR_RETURN(f.output_, bind_linear(model.weights.output, "output"));
+  BALLAST_RETURN_IF_ERROR(f.route_prefill(buffers));
   return f;
+}
+
+bool ForwardPass::uses_prefill_backend(const Model &model, PrefillBackendChoice choice, uint32_t max_batch) {
+  bool any = false;
+  for_each_projection_weight(model, [&](const WeightView &w) {
+    any = any || choose_prefill_route(choice, prefill_shape(w, max_batch)).kind != PrefillBackendKind::native;
+  });
+  return any;
+}
+
+// Every LinearOp gets the backend the policy routes its shape to (created
+// here, at creation time), or none.
+Status ForwardPass::route_prefill(const ForwardBuffers &buffers) {
+  auto route = [&](LinearOp &op) -> Status {
+    const PrefillRoute r = choose_prefill_route(buffers.prefill_choice, prefill_shape(*op.weight, buffers.max_batch));
+    if (r.kind == PrefillBackendKind::native) return Status::ok();
+    if (buffers.prefill_backends == nullptr || buffers.prefill_scratch.weights == nullptr) {
+      return make_status(StatusCode::internal, "prefill route to %s without backends or scratch", prefill_backend_name(r.kind));
+    }
+    BALLAST_ASSIGN_OR_RETURN(op.prefill_backend, buffers.prefill_backends->get(r.kind, r.operand));
+    op.prefill_min_batch = r.min_batch < 2 ? 2 : r.min_batch;
+    return Status::ok();
+  };
+  for (LayerOps &ops : layers_) {
+    for (LinearOp *op : {&ops.wq, &ops.wk, &ops.wv, &ops.wo, &ops.gate, &ops.up, &ops.down}) {
+      BALLAST_RETURN_IF_ERROR(route(*op));
+    }
+  }
+  return route(output_);
+}
+
+std::string ForwardPass::describe_prefill_routes() const {
+  std::string text;
+  auto add = [&](const char *name, const LinearOp &op) {
+    const WeightView &w = *op.weight;
+    char line[160];
+    const PrefillBackend *b = op.prefill_backend;
+    char batch_note[32] = "";
+    if (b != nullptr && op.prefill_min_batch > 2) std::snprintf(batch_note, sizeof batch_note, " from %u tokens", op.prefill_min_batch);
+    std::snprintf(line, sizeof line, "%s%s %s %llux%llu: %s%s%s", text.empty() ? "" : ", ", name,
+                  tensor_type_info(w.type)->name, static_cast<unsigned long long>(w.rows),
+                  static_cast<unsigned long long>(w.cols), b == nullptr ? "native" : prefill_backend_name(b->kind()),
+                  b != nullptr && b->operand() == PrefillOperand::bf16 ? " bf16" : "", batch_note);
+    text += line;
+  };
+  if (!layers_.empty()) {
+    const LayerOps &ops = layers_[0];
+    add("q", ops.wq);
+    add("k", ops.wk);
+    add("v", ops.wv);
+    add("o", ops.wo);
+    add("gate", ops.gate);
+    add("up", ops.up);
+    add("down", ops.down);
+  }
+  add("output", output_);
+  return text;
 }
 
 Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
@@ -59,9 +138,9 @@ Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
   const int64_t out_width = int64_t{c.n_head} * c.head_dim_v;
 
   kernels_->rms_norm_rows(x, w.attn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
-  project(ForwardOp::qkv_matmul, ops.wq, xb, n, q);
-  project(ForwardOp::qkv_matmul, ops.wk, xb, n, k);
-  project(ForwardOp::qkv_matmul, ops.wv, xb, n, v);
+  BALLAST_RETURN_IF_ERROR(project(ForwardOp::qkv_matmul, ops.wq, xb, n, q));
+  BALLAST_RETURN_IF_ERROR(project(ForwardOp::qkv_matmul, ops.wk, xb, n, k));
+  BALLAST_RETURN_IF_ERROR(project(ForwardOp::qkv_matmul, ops.wv, xb, n, v));
   if (w.bq.present()) add_bias_scalar(q, w.bq.f32(), n, q_width);
   if (w.bk.present()) add_bias_scalar(k, w.bk.f32(), n, k_width);
   if (w.bv.present()) add_bias_scalar(v, w.bv.f32(), n, v_width);
@@ -77,15 +156,15 @@ Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
     BALLAST_RETURN_IF_ERROR(attend(q_i, view, attn_out + i * out_width));
     if (observer_ != nullptr) observer_->on_query(layer, q_i, view, attention_shape_);
   }
-  project(ForwardOp::wo_matmul, ops.wo, attn_out, n, xb2);
+  BALLAST_RETURN_IF_ERROR(project(ForwardOp::wo_matmul, ops.wo, attn_out, n, xb2));
   kernels_->add(x, xb2, x, int64_t{n} * c.n_embd);
   return Status::ok();
 }
 
 // One projection, timed into the profile when one is attached.
-void ForwardPass::project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out) {
+Status ForwardPass::project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out) {
   ForwardProfileScope scope(profile_, kind);
-  linear(op, in, n, out, buffers_.converted, pool_.get());
+  return linear(op, in, n, out, buffers_.converted, pool_.get(), &buffers_.prefill_scratch);
 }
 
 // All heads of one query; with several threads, each takes a run of whole GQA
@@ -113,18 +192,19 @@ Status ForwardPass::attend(const float *q, const KvLayerView &view, float *out) 
   return first_error;
 }
 
-void ForwardPass::ffn_block(uint32_t layer, uint32_t n) {
+Status ForwardPass::ffn_block(uint32_t layer, uint32_t n) {
   const ModelConfig &c = model_->config;
   const LayerOps &ops = layers_[layer];
   float *act = buffers_.activations;
   float *x = act + layout_.x, *xb = act + layout_.xb, *xb2 = act + layout_.xb2;
   float *gate = act + layout_.gate, *up = act + layout_.up;
   kernels_->rms_norm_rows(x, model_->weights.layers[layer].ffn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
-  project(ForwardOp::ffn_matmul, ops.gate, xb, n, gate);
-  project(ForwardOp::ffn_matmul, ops.up, xb, n, up);
+  BALLAST_RETURN_IF_ERROR(project(ForwardOp::ffn_matmul, ops.gate, xb, n, gate));
+  BALLAST_RETURN_IF_ERROR(project(ForwardOp::ffn_matmul, ops.up, xb, n, up));
   kernels_->silu_mul(gate, up, gate, int64_t{n} * c.n_ff);
-  project(ForwardOp::ffn_matmul, ops.down, gate, n, xb2);
+  BALLAST_RETURN_IF_ERROR(project(ForwardOp::ffn_matmul, ops.down, gate, n, xb2));
   kernels_->add(x, xb2, x, int64_t{n} * c.n_embd);
+  return Status::ok();
 }
 
 Status ForwardPass::run(const int32_t *tokens, uint32_t n, float *logits, bool all_rows) {
@@ -140,15 +220,14 @@ Status ForwardPass::run(const int32_t *tokens, uint32_t n, float *logits, bool a
   }
   for (uint32_t l = 0; l < c.n_layer; ++l) {
     BALLAST_RETURN_IF_ERROR(attention_block(l, n));
-    ffn_block(l, n);
+    BALLAST_RETURN_IF_ERROR(ffn_block(l, n));
   }
   const uint32_t first = all_rows ? 0 : n - 1;
   const uint32_t rows = n - first;
   float *xb = buffers_.activations + layout_.xb;
   kernels_->rms_norm_rows(x + int64_t{first} * c.n_embd, model_->weights.output_norm.f32(), xb, rows, c.n_embd,
                        c.rms_norm_eps);
-  project(ForwardOp::output_matmul, output_, xb, rows, logits);
-  return Status::ok();
+  return project(ForwardOp::output_matmul, output_, xb, rows, logits);
 }
 
 }  // namespace ballast

@@ -12,10 +12,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "kernels/dispatch/kernel_table.h"
 #include "runtime/activation_layout.h"
+#include "runtime/backends/prefill_policy.h"
 #include "runtime/engine/attention_observer.h"
 #include "runtime/engine/forward_profile.h"
 #include "runtime/engine/linear_op.h"
@@ -33,6 +35,12 @@ struct ForwardBuffers {
   uint64_t attention_scratch_stride = 0;  // floats from one thread's scratch to the next (0: one thread)
   uint32_t max_batch = 0;
   uint32_t threads = 1;               // the pool ForwardPass::create starts (the caller counts as one)
+  // Prefill backends (runtime/backends/): the session's choice, its backend
+  // set (nullptr when every projection is native) and the plan's
+  // `prefill_backend_scratch` region carved by carve_prefill_scratch().
+  PrefillBackendChoice prefill_choice = PrefillBackendChoice::native;
+  PrefillBackendSet *prefill_backends = nullptr;
+  PrefillScratch prefill_scratch;
 };
 
 struct LayerOps {
@@ -48,6 +56,12 @@ class ForwardPass {
   // chunk; otherwise logits[n_vocab] for the last token only.
   Status run(const int32_t *tokens, uint32_t n, float *logits, bool all_rows);
 
+  // True if `choice` routes any projection of `model` to a prefill backend
+  // (then the plan needs the backend scratch: PlanInputs::prefill_backend).
+  static bool uses_prefill_backend(const Model &model, PrefillBackendChoice choice, uint32_t max_batch);
+  // "q q4_0 2048x2048: native, ..., down q4_0 2048x5632: onednn bf16" (layer 0 and output).
+  std::string describe_prefill_routes() const;
+
   // Per-op wall times are added to `profile` (nullptr, the default: off).
   void set_profile(ForwardProfile *profile) { profile_ = profile; }
 
@@ -58,9 +72,10 @@ class ForwardPass {
  private:
   ForwardPass() = default;
   Status attention_block(uint32_t layer, uint32_t n);
-  void ffn_block(uint32_t layer, uint32_t n);
+  Status ffn_block(uint32_t layer, uint32_t n);
+  Status route_prefill(const ForwardBuffers &buffers);
   Status attend(const float *q, const KvLayerView &view, float *out);
-  void project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out);
+  Status project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out);
 
   const Model *model_ = nullptr;
   SinkRingCache *cache_ = nullptr;

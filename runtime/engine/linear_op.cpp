@@ -21,10 +21,14 @@ Result<LinearOp> bind_linear(const WeightView &weight, const char *name) {
   return op;
 }
 
-void linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted, ThreadPool *pool) {
+Status linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted, ThreadPool *pool,
+              const PrefillScratch *prefill) {
   const WeightView &w = *op.weight;
   const int64_t rows = static_cast<int64_t>(w.rows);
   const int64_t cols = static_cast<int64_t>(w.cols);
+  if (op.prefill_backend != nullptr && batch >= op.prefill_min_batch && batch >= 2 && prefill != nullptr) {
+    return backend_linear(*op.prefill_backend, w.type, w.data, rows, cols, in, batch, out, *prefill, pool);
+  }
   const void *x = in;
   if (op.kernels->activation != ActivationType::f32) {
     for (int64_t b = 0; b < batch; ++b) {
@@ -35,7 +39,7 @@ void linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint
   const uint32_t threads = pool != nullptr ? pool->threads() : 1;
   if (threads == 1 || rows < 64) {
     op.kernels->matmul(w.data, x, out, rows, cols, batch, 0, rows);
-    return;
+    return Status::ok();
   }
   auto task = [&](uint32_t t) {
     int64_t begin = 0, end = 0;
@@ -43,6 +47,7 @@ void linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint
     if (begin < end) op.kernels->matmul(w.data, x, out, rows, cols, batch, begin, end);
   };
   pool->run(threads, task);
+  return Status::ok();
 }
 
 }  // namespace ballast

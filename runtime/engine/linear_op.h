@@ -2,7 +2,8 @@
 // pass calls linear() for every projection. Activations are converted once per
 // row into the format the weight type's dot product reads (f16/bf16 rows or
 // Q8_0/Q8_1/Q8_K blocks, as llama.cpp's CPU backend does), into a buffer from
-// the arena.
+// the arena. A prefill chunk (batch >= 2) may instead go to the prefill
+// backend the policy chose for this matrix (runtime/backends/).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,8 @@
 #include "kernels/matmul/matmul_q8_scalar.h"
 #include "models/arch/model_weights.h"
 #include "platform/status.h"
+#include "runtime/backends/backend_linear.h"
+#include "runtime/backends/prefill_backend.h"
 #include "runtime/threading/thread_pool.h"
 
 namespace ballast {
@@ -18,6 +21,8 @@ struct LinearOp {
   const WeightView *weight = nullptr;
   const QuantizedMatmulKernels *kernels = nullptr;
   int64_t activation_row_bytes = 0;  // bytes of one converted input row
+  PrefillBackend *prefill_backend = nullptr;  // chunks of >= prefill_min_batch go here when set (not owned)
+  uint32_t prefill_min_batch = 2;             // >= 2: decode never goes to a backend
 };
 
 // Picks the kernels for `weight`'s type from the dispatch table
@@ -29,7 +34,9 @@ Result<LinearOp> bind_linear(const WeightView &weight, const char *name);
 // converted: scratch of at least batch * op.activation_row_bytes bytes.
 // pool: nullptr or the session's pool; the rows are split between its
 // threads (the activations are converted once, before the split).
-void linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted,
-            ThreadPool *pool = nullptr);
+// prefill: the backend scratch; with batch >= op.prefill_min_batch and op.prefill_backend set,
+// the backend computes the projection (errors come from it). Native otherwise.
+Status linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted,
+              ThreadPool *pool = nullptr, const PrefillScratch *prefill = nullptr);
 
 }  // namespace ballast

@@ -55,6 +55,8 @@ Result<std::unique_ptr<Session>> Session::create(const Model &model, const Sessi
   s->model_ = &model;
   s->params_ = requested;
   BALLAST_ASSIGN_OR_RETURN(PlanInputs inputs, resolve_plan_inputs(model.config, &s->params_));
+  BALLAST_ASSIGN_OR_RETURN(s->params_.prefill_backend, resolve_prefill_choice(s->params_.prefill_backend));
+  inputs.prefill_backend = ForwardPass::uses_prefill_backend(model, s->params_.prefill_backend, inputs.max_prefill_batch);
   BALLAST_ASSIGN_OR_RETURN(s->plan_, plan_memory(model.config, inputs));
 
   ReservationOptions options;
@@ -84,6 +86,14 @@ Result<std::unique_ptr<Session>> Session::create(const Model &model, const Sessi
   buffers.max_batch = inputs.max_prefill_batch;
   buffers.threads = inputs.threads;
   buffers.attention_scratch_stride = s->plan_.find("thread_scratch")->bytes / inputs.threads / sizeof(float);
+  buffers.prefill_choice = s->params_.prefill_backend;
+  if (inputs.prefill_backend) {
+    s->prefill_backends_ = std::make_unique<PrefillBackendSet>(inputs.threads);
+    buffers.prefill_backends = s->prefill_backends_.get();
+    buffers.prefill_scratch =
+        carve_prefill_scratch(region_as<uint8_t>(regions, n_regions, "prefill_backend_scratch"), kPrefillWeightChunkBytes,
+                              inputs.max_prefill_batch, widest_activation_row(model.config), inputs.threads);
+  }
   s->forward_ = ForwardPass::create(model, &s->cache_.value(), buffers);
   if (!s->forward_.is_ok()) return s->forward_.status();
 

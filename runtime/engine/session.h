@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "platform/memory_reservation.h"
 #include "runtime/arena.h"
+#include "runtime/backends/prefill_backend.h"
 #include "runtime/engine/forward_pass.h"
 #include "runtime/engine/model.h"
 #include "runtime/kv_cache/sink_ring_cache.h"
@@ -30,6 +32,10 @@ struct SessionParams {
   bool all_logits = false;     // keep logits for every token of a feed() chunk (ballast logits)
   bool lock_memory = false;    // mlock the arena (fails if RLIMIT_MEMLOCK is too low)
   bool huge_pages = false;     // try huge pages for the arena
+  // Prefill projections (chunks of >= 2 tokens): auto = the measured policy
+  // (runtime/backends/prefill_policy.h), or native | onednn | xnnpack forced.
+  // BALLAST_PREFILL overrides it. Decode is always native.
+  PrefillBackendChoice prefill_backend = PrefillBackendChoice::automatic;
   SamplerParams sampling;
 };
 
@@ -84,6 +90,8 @@ class Session {
   const SessionParams &params() const { return params_; }
   // Benchmarks only (ballast bench): per-op times of the forward pass.
   void set_forward_profile(ForwardProfile *profile) { forward_.value().set_profile(profile); }
+  // Which implementation each prefill projection uses (ballast info / bench).
+  std::string prefill_routes() const { return forward_.value().describe_prefill_routes(); }
   // Diagnostics only (ballast attention): see runtime/engine/attention_observer.h.
   void set_attention_observer(AttentionObserver *observer) { forward_.value().set_attention_observer(observer); }
 
@@ -98,6 +106,7 @@ class Session {
   MemoryReservation reservation_;
   Arena arena_;
   Result<SinkRingCache> cache_ = Status(StatusCode::internal, "no cache");
+  std::unique_ptr<PrefillBackendSet> prefill_backends_;  // before forward_: outlives the ops that point into it
   Result<ForwardPass> forward_ = Status(StatusCode::internal, "no forward pass");
   Result<Sampler> sampler_ = Status(StatusCode::internal, "no sampler");
   float *logits_ = nullptr;        // [logit rows][n_vocab]

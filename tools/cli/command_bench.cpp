@@ -92,6 +92,7 @@ struct ThreadResult {
   double probe_bandwidth = 0;   // bytes/s
   ForwardProfile profile;       // summed over all decode repeats
   double decode_seconds_total = 0;
+  std::string prefill_routes;   // which implementation ran each prefill projection
 };
 
 Result<ThreadResult> bench_threads(const Model &model, SessionParams params, uint32_t threads, int64_t n_prompt,
@@ -104,6 +105,7 @@ Result<ThreadResult> bench_threads(const Model &model, SessionParams params, uin
   for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = static_cast<int32_t>(3 + (i * 7919) % (n_vocab - 3));
   ThreadResult result;
   result.threads = threads;
+  result.prefill_routes = session->prefill_routes();
   std::vector<double> prefill_s, decode_s;
   for (int64_t r = -1; r < repeats; ++r) {  // r = -1: warm-up, not counted
     session->reset();
@@ -213,10 +215,10 @@ int run_bench(int argc, char **argv) {
                 n_decode, repeats, params.value().window, bytes_per_token);
     for (size_t i = 0; i < results.size(); ++i) {
       const ThreadResult &r = results[i];
-      std::printf("%s{\"threads\": %u, \"prefill_tokens_per_s\": %.3f, \"decode_tokens_per_s\": %.3f, "
+      std::printf("%s{\"threads\": %u, \"prefill_routes\": \"%s\", \"prefill_tokens_per_s\": %.3f, \"decode_tokens_per_s\": %.3f, "
                   "\"decode_ms_per_token\": %.4f, \"weight_bandwidth_gb_s\": %.3f, \"probe_bandwidth_gb_s\": %.3f, "
                   "\"decode_op_ms_per_token\": {",
-                  i ? ", " : "", r.threads, r.prefill_tokens_per_s, r.decode_tokens_per_s, r.decode_ms_per_token,
+                  i ? ", " : "", r.threads, r.prefill_routes.c_str(), r.prefill_tokens_per_s, r.decode_tokens_per_s, r.decode_ms_per_token,
                   r.weight_bandwidth * 1e-9, r.probe_bandwidth * 1e-9);
       const double tokens = static_cast<double>(n_decode * repeats);
       int64_t accounted = 0;
@@ -236,6 +238,7 @@ int run_bench(int argc, char **argv) {
               static_cast<double>(bytes_per_token) / (1 << 20));
   std::printf("prefill %" PRId64 " tokens, decode %" PRId64 " tokens, median of %" PRId64 " repeats, window %u\n\n",
               n_prompt, n_decode, repeats, params.value().window);
+  if (!results.empty()) std::printf("prefill projections: %s\n\n", results.front().prefill_routes.c_str());
   std::printf("threads  prefill tok/s  decode tok/s  ms/token  weight GB/s  probe GB/s  of probe\n");
   for (const ThreadResult &r : results) {
     std::printf("%7u  %13.2f  %12.2f  %8.3f  %11.2f  %10.2f  %7.0f%%\n", r.threads, r.prefill_tokens_per_s,

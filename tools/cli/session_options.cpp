@@ -14,6 +14,8 @@ void SessionOptions::declare_cache(ArgParser &parser) {
   parser.add_int("--batch", "", &batch, 1, 4096, "max tokens per prefill chunk");
   parser.add_string("--kv-type", "", &kv_type, "KV cache element type: f16 or f32");
   parser.add_flag("--mlock", &lock_memory, "lock the arena in RAM (needs RLIMIT_MEMLOCK)");
+  parser.add_string("--prefill-backend", "", &prefill_backend,
+                    "prefill matmuls: auto (measured policy) | native | onednn | xnnpack (BALLAST_PREFILL overrides)");
 }
 
 void SessionOptions::declare_sampling(ArgParser &parser) {
@@ -48,6 +50,7 @@ Result<SessionParams> SessionOptions::to_params() const {
   p.lock_memory = lock_memory;
   BALLAST_ASSIGN_OR_RETURN(p.kv_type, parse_kv_type(kv_type));
   BALLAST_ASSIGN_OR_RETURN(p.mode, parse_kv_cache_mode(mode));
+  BALLAST_ASSIGN_OR_RETURN(p.prefill_backend, parse_prefill_backend_choice(prefill_backend));
   BALLAST_ASSIGN_OR_RETURN(p.sampling.temperature, parse_float_option("--temp", temperature, 0.0f, 100.0f));
   BALLAST_ASSIGN_OR_RETURN(p.sampling.top_p, parse_float_option("--top-p", top_p, 0.0f, 1.0f));
   BALLAST_ASSIGN_OR_RETURN(p.sampling.min_p, parse_float_option("--min-p", min_p, 0.0f, 1.0f));

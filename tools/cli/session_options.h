@@ -18,6 +18,7 @@ struct SessionOptions {
   std::string kv_type = "f16";
   std::string mode = "sink";
   bool lock_memory = false;
+  std::string prefill_backend = "auto";
   // Sampling (llama.cpp's defaults and meanings).
   std::string temperature = "0.8";
   int64_t top_k = 40;

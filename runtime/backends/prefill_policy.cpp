@@ -1,0 +1,69 @@
+#include "runtime/backends/prefill_policy.h"
+
+#include <cstdlib>
+
+#include "kernels/quant/quant_type_traits.h"
+#include "platform/cpu_features.h"
+
+namespace ballast {
+namespace {
+
+bool dequantizable(TensorType type) {
+  const QuantTypeTraits *traits = quant_type_traits(type);
+  return traits != nullptr && traits->dequantize_row != nullptr;
+}
+
+bool is_k_quant(TensorType type) {
+  return type == TensorType::q4_k || type == TensorType::q5_k || type == TensorType::q6_k;
+}
+
+// The measured table for "auto" (docs/PERFORMANCE.md, "Prefill backends";
+// one thread, Zen 4, TinyLlama and SmolLM2 projection shapes):
+//  - Q4_0 / Q8_0 / F16: the native tiled kernels (kernels/matmul/
+//    matmul_batched_x86.h) are within noise of oneDNN bf16 at batch 128 and
+//    faster below; they also keep prefill bit-identical to decode and, for
+//    F16, its precision (bf16 keeps 8 significant bits of an f16's 11).
+//  - K-quants (no native batched tile yet): oneDNN bf16 is 1.2-2.8x native
+//    from batch 64 (at batch 16 native wins); oneDNN f32, for CPUs without
+//    bf16, is 1.4-2.4x native at batch 128 but not at 64.
+//  - XNNPACK (Debian's 2022 f32 fully-connected, weights packed per call) was
+//    2-5x slower than native everywhere: never chosen automatically.
+PrefillRoute automatic_route(const PrefillShape &shape, bool cpu_bf16) {
+  if (is_k_quant(shape.type)) {
+    if (cpu_bf16) return PrefillRoute{PrefillBackendKind::onednn, PrefillOperand::bf16, 64};
+    return PrefillRoute{PrefillBackendKind::onednn, PrefillOperand::f32, 128};
+  }
+  return PrefillRoute{};
+}
+
+}  // namespace
+
+PrefillRoute choose_prefill_route(PrefillBackendChoice choice, const PrefillShape &shape, bool cpu_bf16) {
+  if (shape.max_batch < 2 || !dequantizable(shape.type)) return PrefillRoute{};
+  PrefillRoute route;
+  switch (choice) {
+    case PrefillBackendChoice::native: return PrefillRoute{};
+    case PrefillBackendChoice::automatic: route = automatic_route(shape, cpu_bf16); break;
+    case PrefillBackendChoice::onednn:
+      route = PrefillRoute{PrefillBackendKind::onednn, cpu_bf16 ? PrefillOperand::bf16 : PrefillOperand::f32, 2};
+      break;
+    case PrefillBackendChoice::xnnpack: route = PrefillRoute{PrefillBackendKind::xnnpack, PrefillOperand::f32, 2}; break;
+  }
+  if (!prefill_backend_compiled(route.kind) || shape.max_batch < route.min_batch) return PrefillRoute{};
+  return route;
+}
+
+PrefillRoute choose_prefill_route(PrefillBackendChoice choice, const PrefillShape &shape) {
+  const CpuFeatures &cpu = host_cpu_features();
+  return choose_prefill_route(choice, shape, cpu.avx512bf16 || cpu.amx_bf16);
+}
+
+Result<PrefillBackendChoice> resolve_prefill_choice(PrefillBackendChoice requested) {
+  const char *env = std::getenv("BALLAST_PREFILL");
+  if (env == nullptr || env[0] == '\0') return requested;
+  Result<PrefillBackendChoice> parsed = parse_prefill_backend_choice(env);
+  if (!parsed.is_ok()) return make_status(parsed.status().code(), "BALLAST_PREFILL: %s", parsed.status().message().c_str());
+  return parsed;
+}
+
+}  // namespace ballast
