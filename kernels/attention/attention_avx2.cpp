@@ -1,12 +1,27 @@
 // AVX2 + FMA + F16C body of the decode attention (see attention_x86.h).
 // Only POD types and intrinsics here: nothing with vague linkage that
 // baseline code could share (cmake/BallastIsaSources.cmake).
+//
+// Work order, per KV head and the query heads that share it (GQA group, up
+// to kMaxGroupHeads at a time), per block of slots:
+//   1. scores: for each head, 4 slots at a time: 4 dot accumulators over the
+//      head dim, reduced together (hadd tree), times the scale;
+//   2. softmax: the block's max per head; when it raises the running max,
+//      the head's sum and output are rescaled (online softmax, as the scalar
+//      reference); then p = exp(score - max) 8 at a time (polynomial exp);
+//   3. values: for each head, the output accumulated in registers (64 dims
+//      at a time) over the block's slots.
+// The K and V rows of a block are read once per head of the group from L1/L2,
+// and from memory once per group.
 #include <immintrin.h>
 
 #include "kernels/attention/attention_x86.h"
 
 namespace ballast {
 namespace {
+
+constexpr uint32_t kMaxGroupHeads = 8;  // query heads scored together (scratch rows)
+constexpr float kNegativeInfinity = -__builtin_inff();
 
 __m256 load8(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p))); }
 __m256 load8(const float *p) { return _mm256_loadu_ps(p); }
@@ -17,73 +32,176 @@ float horizontal_sum(__m256 v) {
   return _mm_cvtss_f32(_mm_add_ss(sum2, _mm_movehdup_ps(sum2)));
 }
 
-constexpr float kNegativeInfinity = -__builtin_inff();
+// The four horizontal sums of a, b, c, d as one vector {sum a, sum b, sum c, sum d}.
+__m128 horizontal_sum4(__m256 a, __m256 b, __m256 c, __m256 d) {
+  const __m256 ab = _mm256_hadd_ps(a, b);  // a01 a23 b01 b23 | a45 a67 b45 b67
+  const __m256 cd = _mm256_hadd_ps(c, d);
+  const __m256 abcd = _mm256_hadd_ps(ab, cd);  // a0-3 b0-3 c0-3 d0-3 | a4-7 b4-7 c4-7 d4-7
+  return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+// exp(x) for x <= 0 (scores minus their max), 8 lanes: 2^n * e^r with
+// r = x - n ln2 in [-ln2/2, ln2/2] (ln2 split in two for exactness) and a
+// degree-6 polynomial for e^r: relative error ~2e-7. Inputs below -87 give
+// exp(-87) ~ 1.6e-38 instead of a denormal or 0 (a weight that small adds
+// nothing next to the max's weight of 1).
+__m256 exp_nonpositive(__m256 x) {
+  x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 p = _mm256_set1_ps(1.0f / 720.0f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+  const __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(p, _mm256_castsi256_ps(exponent));
+}
+
+float exp_nonpositive(float x) {
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, exp_nonpositive(_mm256_set1_ps(x)));
+  return lanes[0];
+}
 
 template <typename T>
 float dot(const float *q, const T *k, uint32_t n) {
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  uint32_t d = 0;
-  for (; d + 16 <= n; d += 16) {
-    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), load8(k + d), acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + d + 8), load8(k + d + 8), acc1);
-  }
-  if (d < n) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), load8(k + d), acc0);
-  return horizontal_sum(_mm256_add_ps(acc0, acc1));
+  __m256 acc = _mm256_setzero_ps();
+  for (uint32_t d = 0; d < n; d += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), load8(k + d), acc);
+  return horizontal_sum(acc);
 }
 
-// out[0..n) += weight * v[0..n)
+// scores[i] = scale * dot(q, key of slot i) for i < count; keys: slot 0's
+// row of this KV head, k_stride elements between slots.
 template <typename T>
-void axpy(float weight, const T *v, float *out, uint32_t n) {
-  const __m256 w = _mm256_set1_ps(weight);
-  for (uint32_t d = 0; d < n; d += 8) _mm256_storeu_ps(out + d, _mm256_fmadd_ps(w, load8(v + d), _mm256_loadu_ps(out + d)));
+void score_block(const float *q, const T *keys, size_t k_stride, uint32_t count, uint32_t dim, float scale,
+                 float *scores) {
+  const __m128 scale4 = _mm_set1_ps(scale);
+  uint32_t i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const T *k0 = keys + i * k_stride;
+    const T *k1 = k0 + k_stride;
+    const T *k2 = k1 + k_stride;
+    const T *k3 = k2 + k_stride;
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    for (uint32_t d = 0; d < dim; d += 8) {
+      const __m256 qv = _mm256_loadu_ps(q + d);
+      a0 = _mm256_fmadd_ps(qv, load8(k0 + d), a0);
+      a1 = _mm256_fmadd_ps(qv, load8(k1 + d), a1);
+      a2 = _mm256_fmadd_ps(qv, load8(k2 + d), a2);
+      a3 = _mm256_fmadd_ps(qv, load8(k3 + d), a3);
+    }
+    _mm_storeu_ps(scores + i, _mm_mul_ps(horizontal_sum4(a0, a1, a2, a3), scale4));
+  }
+  for (; i < count; ++i) scores[i] = dot(q, keys + i * k_stride, dim) * scale;
 }
 
-void scale(float factor, float *out, uint32_t n) {
+// out[0..dim) += sum_i p[i] * value row of slot i, for i < count.
+template <typename T>
+void accumulate_values(const float *p, const T *values, size_t v_stride, uint32_t count, uint32_t dim, float *out) {
+  uint32_t d = 0;
+  for (; d + 64 <= dim; d += 64) {  // 8 accumulators in registers
+    __m256 acc[8];
+    for (int c = 0; c < 8; ++c) acc[c] = _mm256_loadu_ps(out + d + 8 * c);
+    for (uint32_t i = 0; i < count; ++i) {
+      const __m256 w = _mm256_set1_ps(p[i]);
+      const T *v = values + i * v_stride + d;
+      for (int c = 0; c < 8; ++c) acc[c] = _mm256_fmadd_ps(w, load8(v + 8 * c), acc[c]);
+    }
+    for (int c = 0; c < 8; ++c) _mm256_storeu_ps(out + d + 8 * c, acc[c]);
+  }
+  for (; d < dim; d += 8) {  // the rest, 8 dims at a time
+    __m256 acc = _mm256_loadu_ps(out + d);
+    for (uint32_t i = 0; i < count; ++i) acc = _mm256_fmadd_ps(_mm256_set1_ps(p[i]), load8(values + i * v_stride + d), acc);
+    _mm256_storeu_ps(out + d, acc);
+  }
+}
+
+void scale_row(float factor, float *out, uint32_t n) {
   const __m256 f = _mm256_set1_ps(factor);
   for (uint32_t d = 0; d < n; d += 8) _mm256_storeu_ps(out + d, _mm256_mul_ps(f, _mm256_loadu_ps(out + d)));
 }
 
+// p[i] = exp(p[i] - max) in place for i < count; returns the sum of the p[i].
+float exp_and_sum(float *p, uint32_t count, float max) {
+  const __m256 m = _mm256_set1_ps(max);
+  __m256 sum8 = _mm256_setzero_ps();
+  uint32_t i = 0;
+  for (; i + 8 <= count; i += 8) {
+    const __m256 e = exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(p + i), m));
+    _mm256_storeu_ps(p + i, e);
+    sum8 = _mm256_add_ps(sum8, e);
+  }
+  float sum = horizontal_sum(sum8);
+  for (; i < count; ++i) {
+    p[i] = exp_nonpositive(p[i] - max);
+    sum += p[i];
+  }
+  return sum;
+}
+
+// Query heads [h0, h0 + n) (all reading KV head kv_head), n <= kMaxGroupHeads;
+// scores: scratch [n][block_slots].
 template <typename T>
-void attend_head(const AttentionShape &shape, uint32_t head, const float *q_head, const KvSegment *segments,
-                 uint32_t n_segments, float *out_head, float *scores, size_t block_slots) {
-  const uint32_t kv_head = head / (shape.n_head / shape.n_head_kv);
+void attend_group(const AttentionShape &shape, uint32_t kv_head, uint32_t h0, uint32_t n, const float *q,
+                  const KvSegment *segments, uint32_t n_segments, float *out, float *scores, size_t block_slots) {
   const size_t k_stride = static_cast<size_t>(shape.n_head_kv) * shape.head_dim_k;  // elements per slot
   const size_t v_stride = static_cast<size_t>(shape.n_head_kv) * shape.head_dim_v;
-  for (uint32_t d = 0; d < shape.head_dim_v; d += 8) _mm256_storeu_ps(out_head + d, _mm256_setzero_ps());
-  float max_score = kNegativeInfinity, sum = 0.0f;
+  float max_score[kMaxGroupHeads], sum[kMaxGroupHeads];
+  for (uint32_t h = 0; h < n; ++h) {
+    max_score[h] = kNegativeInfinity;
+    sum[h] = 0.0f;
+    float *o = out + static_cast<size_t>(h0 + h) * shape.head_dim_v;
+    for (uint32_t d = 0; d < shape.head_dim_v; d += 8) _mm256_storeu_ps(o + d, _mm256_setzero_ps());
+  }
   for (uint32_t s = 0; s < n_segments; ++s) {
     const T *keys = static_cast<const T *>(segments[s].keys) + static_cast<size_t>(kv_head) * shape.head_dim_k;
     const T *values = static_cast<const T *>(segments[s].values) + static_cast<size_t>(kv_head) * shape.head_dim_v;
     for (uint32_t begin = 0; begin < segments[s].n_slots; begin += static_cast<uint32_t>(block_slots)) {
       const uint32_t count = static_cast<uint32_t>(
           segments[s].n_slots - begin < block_slots ? segments[s].n_slots - begin : block_slots);
-      float block_max = kNegativeInfinity;
-      for (uint32_t i = 0; i < count; ++i) {
-        scores[i] = dot(q_head, keys + (begin + i) * k_stride, shape.head_dim_k) * shape.scale;
-        block_max = scores[i] > block_max ? scores[i] : block_max;
-      }
-      if (block_max > max_score) {
-        const float factor = sum == 0.0f ? 0.0f : __builtin_expf(max_score - block_max);
-        sum *= factor;
-        scale(factor, out_head, shape.head_dim_v);
-        max_score = block_max;
-      }
-      for (uint32_t i = 0; i < count; ++i) {
-        const float weight = __builtin_expf(scores[i] - max_score);
-        sum += weight;
-        axpy(weight, values + (begin + i) * v_stride, out_head, shape.head_dim_v);
+      const T *block_keys = keys + begin * k_stride;
+      const T *block_values = values + begin * v_stride;
+      for (uint32_t h = 0; h < n; ++h) {
+        float *p = scores + h * block_slots;
+        const float *q_head = q + static_cast<size_t>(h0 + h) * shape.head_dim_k;
+        float *o = out + static_cast<size_t>(h0 + h) * shape.head_dim_v;
+        score_block(q_head, block_keys, k_stride, count, shape.head_dim_k, shape.scale, p);
+        float block_max = kNegativeInfinity;
+        for (uint32_t i = 0; i < count; ++i) block_max = p[i] > block_max ? p[i] : block_max;
+        if (block_max > max_score[h]) {
+          const float factor = sum[h] == 0.0f ? 0.0f : exp_nonpositive(max_score[h] - block_max);
+          sum[h] *= factor;
+          scale_row(factor, o, shape.head_dim_v);
+          max_score[h] = block_max;
+        }
+        sum[h] += exp_and_sum(p, count, max_score[h]);
+        accumulate_values(p, block_values, v_stride, count, shape.head_dim_v, o);
       }
     }
   }
-  scale(1.0f / sum, out_head, shape.head_dim_v);
+  for (uint32_t h = 0; h < n; ++h) {
+    scale_row(1.0f / sum[h], out + static_cast<size_t>(h0 + h) * shape.head_dim_v, shape.head_dim_v);
+  }
 }
 
 template <typename T>
 void attend_heads(const AttentionShape &shape, uint32_t head_begin, uint32_t head_end, const float *q,
-                  const KvSegment *segments, uint32_t n_segments, float *out, float *scratch, size_t block_slots) {
-  for (uint32_t h = head_begin; h < head_end; ++h) {
-    attend_head<T>(shape, h, q + static_cast<size_t>(h) * shape.head_dim_k, segments, n_segments,
-                   out + static_cast<size_t>(h) * shape.head_dim_v, scratch, block_slots);
+                  const KvSegment *segments, uint32_t n_segments, float *out, float *scratch, size_t scratch_slots) {
+  const uint32_t group = shape.n_head / shape.n_head_kv;  // query heads per KV head
+  for (uint32_t h = head_begin; h < head_end;) {
+    const uint32_t kv_head = h / group;
+    const uint32_t group_end = (kv_head + 1) * group < head_end ? (kv_head + 1) * group : head_end;
+    // As many heads of this group as the scratch holds rows of >= 1 slot.
+    uint32_t n = group_end - h;
+    if (n > kMaxGroupHeads) n = kMaxGroupHeads;
+    if (n > scratch_slots) n = static_cast<uint32_t>(scratch_slots);
+    attend_group<T>(shape, kv_head, h, n, q, segments, n_segments, out, scratch, scratch_slots / n);
+    h += n;
   }
 }
 

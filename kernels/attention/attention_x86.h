@@ -1,7 +1,8 @@
 // x86 SIMD attention (decode: one query over sink + ring segments), the same
 // online-softmax algorithm as attention.h's scalar reference, with the
-// query-key dots and the value accumulation in 8-wide FMA and f16 KV widened
-// by F16C. Results differ from scalar only by f32 summation order.
+// query-key dots and the value accumulation in 8-wide FMA, f16 KV widened
+// by F16C, and exp() as an 8-wide polynomial (relative error ~2e-7). Results
+// differ from scalar by f32 summation order and that exp's rounding.
 //
 // attend_one_query_heads_avx2() has attend_one_query_heads()'s contract and
 // checks; shapes the SIMD body does not cover (a head dim not a multiple of
@@ -19,8 +20,10 @@ Status attend_one_query_heads_avx2(const AttentionShape &shape, uint32_t head_be
 
 // The SIMD body (in attention_avx2.cpp, compiled with AVX2 flags): no checks.
 // kv_f16: keys/values are f16 (else f32). head_dim_k, head_dim_v multiples of 8.
+// scratch: scratch_floats >= 1 floats; the query heads of one GQA group are
+// scored together, each in its own row of scratch_floats / heads slots.
 void attend_heads_avx2(const AttentionShape &shape, bool kv_f16, uint32_t head_begin, uint32_t head_end,
                        const float *q, const KvSegment *segments, uint32_t n_segments, float *out, float *scratch,
-                       size_t block_slots);
+                       size_t scratch_floats);
 
 }  // namespace ballast

@@ -52,10 +52,14 @@ TEST_CASE("SIMD attention matches the scalar reference") {
   struct Shape {
     uint32_t n_head, n_head_kv, dim;
   };
-  for (Shape sh : {Shape{4, 4, 64}, Shape{8, 2, 64}, Shape{4, 1, 128}, Shape{2, 2, 8}, Shape{4, 2, 12}}) {
-    for (uint32_t slots : {1u, 7u, 100u, 300u}) {
+  // GQA groups of 1, 3 (SmolLM2), 4, 8 (TinyLlama) and 16 query heads per KV
+  // head; thread splits in the middle of a group; scratch that holds fewer
+  // slots than the group has heads (5), a few slots per head (16), all (2048).
+  for (Shape sh : {Shape{4, 4, 64}, Shape{8, 2, 64}, Shape{4, 1, 128}, Shape{2, 2, 8}, Shape{4, 2, 12},
+                   Shape{9, 3, 64}, Shape{32, 4, 64}, Shape{16, 1, 64}, Shape{6, 2, 72}}) {
+    for (uint32_t slots : {1u, 7u, 100u, 300u, 2048u}) {
       for (TensorType kv_type : {TensorType::f16, TensorType::f32}) {
-        for (size_t scratch_floats : {size_t{16}, size_t{1024}}) {
+        for (size_t scratch_floats : {size_t{5}, size_t{16}, size_t{2048}}) {
           AttentionShape shape;
           shape.n_head = sh.n_head;
           shape.n_head_kv = sh.n_head_kv;
