@@ -35,20 +35,10 @@ mkdir -p "$work/models"
 ballast="$build/bin/ballast"; mkmodel="$build/bin/ballast-mkmodel"
 for b in "$ballast" "$mkmodel"; do [ -x "$b" ] || { echo "compare.sh: $b missing (build targets ballast_cli ballast_mkmodel_cli)" >&2; exit 1; }; done
 
-# 1. llama.cpp: the prebuilt library and llamacpp_ref (for Q4_K_M quantization).
+# 1-2. llama.cpp (the prebuilt library from npm) and our timing harness over it;
+# llamacpp_ref (for Q4_K_M quantization) comes with it.
 llamacpp="$root/tools/llamacpp"
-[ -x "$llamacpp/build/llamacpp_ref" ] && [ -d "$llamacpp/vendor/include" ] || "$llamacpp/setup.sh"
-libllama="$(find "$llamacpp/node_modules/@node-llama-cpp/linux-x64" -name 'libllama*.so' ! -name 'libllama-common*' | sort | head -n 1)"
-libdir="$(dirname "$libllama")"
-libggml="$(basename "$(find "$libdir" -maxdepth 1 -name 'libggml.*so*' | sort | head -n 1)")"
-
-# 2. Our timing harness over it.
-harness="$work/llamacpp_bench"
-if [ ! -x "$harness" ] || [ "$here/llamacpp_bench.cpp" -nt "$harness" ]; then
-  "${CXX:-g++}" -std=c++17 -O2 -Wall -Wextra -I "$llamacpp/vendor/include" -I "$llamacpp/vendor/ggml/include" \
-    "$here/llamacpp_bench.cpp" -o "$harness" "$libllama" "$libdir/$libggml" "$libdir/libggml-base.so" \
-    -Wl,-rpath,"$libdir" -ldl
-fi
+harness="$("$here/build_harness.sh" "$work")"
 
 # 3. Models.
 model_path() { echo "$work/models/$1-$2.gguf"; }

@@ -3,12 +3,15 @@
 // per repeat the KV memory is cleared, a prompt of --prompt tokens is decoded
 // as one batch (timed), then --decode tokens are fed one at a time (timed),
 // with the same token ids as ballast bench. Medians over --repeat runs after a
-// warm-up run. One JSON line on stdout.
+// warm-up run. One JSON line on stdout, with the process's peak RSS at the end
+// (getrusage). --no-mmap loads the weights into allocated memory as
+// llama-cli --no-mmap does (the RSS comparison of docs/PERFORMANCE.md).
 //
 // usage: llamacpp_bench --model FILE.gguf [--threads N] [--prompt 128]
-//          [--decode 64] [--repeat 3] [--ctx N] [--cpu-variant best|x64|zen4|...]
+//          [--decode 64] [--repeat 3] [--ctx N] [--no-mmap] [--cpu-variant best|x64|zen4|...]
 // Written against llama.h / ggml-backend.h only (nothing of llama.cpp copied).
 #include <dlfcn.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -25,6 +28,11 @@ namespace {
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+long max_rss_kib() {
+  struct rusage usage {};
+  return getrusage(RUSAGE_SELF, &usage) == 0 ? usage.ru_maxrss : -1;
 }
 
 double median(std::vector<double> v) {
@@ -68,8 +76,13 @@ bool decode(llama_context *ctx, llama_batch &batch, const std::vector<llama_toke
 int main(int argc, char **argv) {
   std::string model_path, variant = "best";
   int threads = 1, n_prompt = 128, n_decode = 64, repeats = 3, n_ctx = 0;
+  bool use_mmap = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "--no-mmap") {  // read the weights into allocated buffers, like llama-cli --no-mmap
+      use_mmap = false;
+      continue;
+    }
     const char *v = i + 1 < argc ? argv[i + 1] : nullptr;
     if (v == nullptr) {
       std::fprintf(stderr, "llamacpp_bench: %s needs a value\n", a.c_str());
@@ -89,7 +102,8 @@ int main(int argc, char **argv) {
     ++i;
   }
   if (model_path.empty() || threads < 1 || n_prompt < 1 || n_decode < 1 || repeats < 1) {
-    std::fprintf(stderr, "usage: llamacpp_bench --model FILE.gguf [--threads N] [--prompt N] [--decode N] [--repeat N]\n");
+    std::fprintf(stderr, "usage: llamacpp_bench --model FILE.gguf [--threads N] [--prompt N] [--decode N] [--repeat N] "
+                         "[--ctx N] [--no-mmap] [--cpu-variant NAME]\n");
     return 2;
   }
   llama_log_set(quiet_log, nullptr);
@@ -100,6 +114,7 @@ int main(int argc, char **argv) {
   llama_backend_init();
   llama_model_params mp = llama_model_default_params();
   mp.n_gpu_layers = 0;
+  mp.load_mode = use_mmap ? LLAMA_LOAD_MODE_MMAP : LLAMA_LOAD_MODE_NONE;
   llama_model *model = llama_model_load_from_file(model_path.c_str(), mp);
   if (model == nullptr) {
     std::fprintf(stderr, "llamacpp_bench: cannot load %s\n", model_path.c_str());
@@ -145,8 +160,9 @@ int main(int argc, char **argv) {
     }
   }
   std::printf("{\"runtime\": \"llama.cpp\", \"model\": \"%s\", \"threads\": %d, \"prefill_tokens_per_s\": %.3f, "
-              "\"decode_tokens_per_s\": %.3f}\n",
-              model_path.c_str(), threads, n_prompt / median(prefill_s), n_decode / median(decode_s));
+              "\"decode_tokens_per_s\": %.3f, \"n_ctx\": %u, \"mmap\": %s, \"max_rss_kib\": %ld}\n",
+              model_path.c_str(), threads, n_prompt / median(prefill_s), n_decode / median(decode_s), cp.n_ctx,
+              use_mmap ? "true" : "false", max_rss_kib());
   llama_batch_free(batch);
   llama_free(ctx);
   llama_model_free(model);
