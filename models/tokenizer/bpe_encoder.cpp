@@ -1,7 +1,6 @@
 #include "models/tokenizer/bpe_encoder.h"
 
-#include <queue>
-#include <string>
+#include <algorithm>
 
 #include "models/tokenizer/byte_unicode.h"
 #include "models/tokenizer/unicode.h"
@@ -9,30 +8,18 @@
 namespace ballast {
 namespace {
 
-struct Symbol {
-  uint32_t begin;   // byte offset in the encoded word
-  uint32_t length;  // bytes; 0 once merged into its left neighbour
-  int32_t prev;
-  int32_t next;
-};
-
-struct Candidate {
-  int32_t left;
-  int32_t right;
-  int32_t rank;
-  uint32_t length;  // bytes of the merged text when the candidate was made
-};
-
-// Lowest rank first; among equal ranks the leftmost pair.
+// Heap order: the top is the lowest rank; among equal ranks the leftmost pair.
 struct LowerPriority {
-  bool operator()(const Candidate &a, const Candidate &b) const {
+  bool operator()(const BpeCandidate &a, const BpeCandidate &b) const {
     return a.rank > b.rank || (a.rank == b.rank && a.left > b.left);
   }
 };
 
+// Merges one pre-tokenized piece; the buffers are the workspace's.
 class WordMerger {
  public:
-  explicit WordMerger(const BpeModel &model) : model_(model) {}
+  WordMerger(const BpeModel &model, TokenizerWorkspace *ws)
+      : model_(model), symbols_(ws->symbols), heap_(ws->bpe_heap), key_(ws->merge_key) {}
 
   // `word` is one pre-tokenized piece in GPT-2's byte-as-code-point form.
   void encode(std::string_view word, std::vector<int32_t> *out) {
@@ -51,14 +38,15 @@ class WordMerger {
                           offset + length == word.size() ? -1 : index + 1});
       offset += length;
     }
-    queue_ = {};
+    heap_.clear();
     for (size_t i = 1; i < symbols_.size(); ++i) consider(word, static_cast<int32_t>(i - 1), static_cast<int32_t>(i));
 
-    while (!queue_.empty()) {
-      const Candidate best = queue_.top();
-      queue_.pop();
-      Symbol &left = symbols_[best.left];
-      Symbol &right = symbols_[best.right];
+    while (!heap_.empty()) {
+      std::pop_heap(heap_.begin(), heap_.end(), LowerPriority());
+      const BpeCandidate best = heap_.back();
+      heap_.pop_back();
+      MergeSymbol &left = symbols_[best.left];
+      MergeSymbol &right = symbols_[best.right];
       if (left.length == 0 || right.length == 0 || left.length + right.length != best.length) continue;
       left.length += right.length;
       right.length = 0;
@@ -87,36 +75,36 @@ class WordMerger {
  private:
   void consider(std::string_view word, int32_t left, int32_t right) {
     if (left < 0 || right < 0) return;
-    const Symbol &l = symbols_[left];
-    const Symbol &r = symbols_[right];
+    const MergeSymbol &l = symbols_[left];
+    const MergeSymbol &r = symbols_[right];
     key_.assign(word.data() + l.begin, l.length);
     key_.push_back(' ');
     key_.append(word.data() + r.begin, r.length);
     const int32_t rank = find_id(*model_.merge_ranks, key_);
     if (rank < 0) return;
-    queue_.push({left, right, rank, l.length + r.length});
+    heap_.push_back({left, right, rank, l.length + r.length});
+    std::push_heap(heap_.begin(), heap_.end(), LowerPriority());
   }
 
   const BpeModel &model_;
-  std::vector<Symbol> symbols_;
-  std::priority_queue<Candidate, std::vector<Candidate>, LowerPriority> queue_;
-  std::string key_;
+  std::vector<MergeSymbol> &symbols_;  // [piece characters]
+  std::vector<BpeCandidate> &heap_;    // [<= 2 * symbols]
+  std::string &key_;                   // "left right"
 };
 
 }  // namespace
 
-void bpe_encode(const BpeModel &model, std::string_view text, std::vector<int32_t> *out) {
-  std::vector<uint32_t> cps;
-  cps.reserve(text.size());
+void bpe_encode(const BpeModel &model, std::string_view text, TokenizerWorkspace *ws, std::vector<int32_t> *out) {
+  std::vector<uint32_t> &cps = ws->code_points;
+  cps.clear();
   utf8_decode(text, &cps);
-  std::vector<size_t> piece_lengths;
-  pre_tokenize(model.pre, cps, &piece_lengths);
+  pre_tokenize(model.pre, cps, &ws->pre);
 
-  WordMerger merger(model);
-  std::string utf8;     // one piece as UTF-8 (invalid input bytes became U+FFFD)
-  std::string encoded;  // the same piece, each byte as its GPT-2 code point
+  WordMerger merger(model, ws);
+  std::string &utf8 = ws->piece_utf8;        // one piece as UTF-8 (invalid input bytes became U+FFFD)
+  std::string &encoded = ws->piece_encoded;  // the same piece, each byte as its GPT-2 code point
   size_t begin = 0;
-  for (size_t length : piece_lengths) {
+  for (size_t length : ws->pre.segments) {
     utf8.clear();
     for (size_t i = begin; i < begin + length; ++i) utf8_append(cps[i], &utf8);
     encoded.clear();

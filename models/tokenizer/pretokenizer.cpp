@@ -119,11 +119,11 @@ class SegmentScanner {
 // one piece. This is what a std::regex_iterator over `[class]{min,max}` does.
 template <typename Pred>
 void isolate_class_runs(const std::vector<uint32_t> &cps, Pred in_class, size_t min_len, size_t max_len,
-                        std::vector<size_t> *segments) {
-  std::vector<size_t> out;
-  out.reserve(segments->size());
+                        PreTokenizerScratch *scratch) {
+  std::vector<size_t> &out = scratch->next;
+  out.clear();
   size_t seg_begin = 0;
-  for (size_t seg_len : *segments) {
+  for (size_t seg_len : scratch->segments) {
     const size_t seg_end = seg_begin + seg_len;
     size_t gap_begin = seg_begin;
     size_t i = seg_begin;
@@ -147,14 +147,14 @@ void isolate_class_runs(const std::vector<uint32_t> &cps, Pred in_class, size_t 
     if (seg_end > gap_begin) out.push_back(seg_end - gap_begin);
     seg_begin = seg_end;
   }
-  segments->swap(out);
+  scratch->segments.assign(out.begin(), out.end());  // a copy, not a swap: each keeps its capacity
 }
 
-void scan_segments(const std::vector<uint32_t> &cps, PreTokenizerKind kind, std::vector<size_t> *segments) {
-  std::vector<size_t> out;
-  out.reserve(segments->size() * 2);
+void scan_segments(const std::vector<uint32_t> &cps, PreTokenizerKind kind, PreTokenizerScratch *scratch) {
+  std::vector<size_t> &out = scratch->next;
+  out.clear();
   size_t begin = 0;
-  for (size_t len : *segments) {
+  for (size_t len : scratch->segments) {
     SegmentScanner scanner(cps, begin, begin + len, &out);
     if (kind == PreTokenizerKind::gpt2) {
       scanner.scan_gpt2();
@@ -163,7 +163,7 @@ void scan_segments(const std::vector<uint32_t> &cps, PreTokenizerKind kind, std:
     }
     begin += len;
   }
-  segments->swap(out);
+  scratch->segments.assign(out.begin(), out.end());  // a copy, not a swap: each keeps its capacity
 }
 
 // [\p{P}\$\+<=>\^~\|] as llama.cpp evaluates it: every ASCII punctuation or
@@ -224,28 +224,34 @@ const char *pre_tokenizer_kind_name(PreTokenizerKind kind) {
   return "?";
 }
 
-void pre_tokenize(PreTokenizerKind kind, const std::vector<uint32_t> &cps, std::vector<size_t> *piece_lengths) {
+void pre_tokenize(PreTokenizerKind kind, const std::vector<uint32_t> &cps, PreTokenizerScratch *scratch) {
+  scratch->segments.clear();
   if (cps.empty()) return;
-  std::vector<size_t> segments = {cps.size()};
+  scratch->segments.push_back(cps.size());
   const size_t unlimited = cps.size();
   switch (kind) {
     case PreTokenizerKind::gpt2:
     case PreTokenizerKind::llama3:
     case PreTokenizerKind::qwen2:
-      scan_segments(cps, kind, &segments);
+      scan_segments(cps, kind, scratch);
       break;
     case PreTokenizerKind::smollm:
-      isolate_class_runs(cps, is_number, 1, 1, &segments);
-      scan_segments(cps, PreTokenizerKind::gpt2, &segments);
+      isolate_class_runs(cps, is_number, 1, 1, scratch);
+      scan_segments(cps, PreTokenizerKind::gpt2, scratch);
       break;
     case PreTokenizerKind::default_split:
-      isolate_class_runs(cps, is_default_punct, 1, unlimited, &segments);
-      scan_segments(cps, PreTokenizerKind::gpt2, &segments);
-      isolate_class_runs(cps, is_number, 1, unlimited, &segments);
-      isolate_class_runs(cps, is_ascii_digit, 3, 3, &segments);
+      isolate_class_runs(cps, is_default_punct, 1, unlimited, scratch);
+      scan_segments(cps, PreTokenizerKind::gpt2, scratch);
+      isolate_class_runs(cps, is_number, 1, unlimited, scratch);
+      isolate_class_runs(cps, is_ascii_digit, 3, 3, scratch);
       break;
   }
-  piece_lengths->insert(piece_lengths->end(), segments.begin(), segments.end());
+}
+
+void pre_tokenize(PreTokenizerKind kind, const std::vector<uint32_t> &cps, std::vector<size_t> *piece_lengths) {
+  PreTokenizerScratch scratch;
+  pre_tokenize(kind, cps, &scratch);
+  piece_lengths->insert(piece_lengths->end(), scratch.segments.begin(), scratch.segments.end());
 }
 
 }  // namespace ballast

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/tokenizer/tokenizer_workspace.h"
 #include "platform/status.h"
 
 namespace ballast {
@@ -41,5 +42,8 @@ const char *pre_tokenizer_kind_name(PreTokenizerKind kind);
 // Split `cps` (code points) into pieces; appends each piece's length in code
 // points to *piece_lengths (they sum to cps.size(); no zero lengths).
 void pre_tokenize(PreTokenizerKind kind, const std::vector<uint32_t> &cps, std::vector<size_t> *piece_lengths);
+// The same into scratch->segments (replacing what it held), with no
+// allocation once both scratch vectors have room for cps.size() pieces.
+void pre_tokenize(PreTokenizerKind kind, const std::vector<uint32_t> &cps, PreTokenizerScratch *scratch);
 
 }  // namespace ballast

@@ -1,40 +1,28 @@
 #include "models/tokenizer/spm_encoder.h"
 
-#include <queue>
-#include <string>
+#include <algorithm>
 
 #include "models/tokenizer/unicode.h"
 
 namespace ballast {
 namespace {
 
-struct Symbol {
-  uint32_t begin;   // byte offset in the text
-  uint32_t length;  // bytes; 0 once merged into its left neighbour
-  int32_t prev;     // index of the left neighbour, -1 if none
-  int32_t next;     // index of the right neighbour, -1 if none
-};
-
-struct Candidate {
-  int32_t left;
-  int32_t right;
-  float score;
-  uint32_t length;  // bytes of the merged text when the candidate was made
-};
-
-// Highest score first; among equal scores the leftmost pair.
+// Heap order: the top is the highest score; among equal scores the leftmost pair.
 struct LowerPriority {
-  bool operator()(const Candidate &a, const Candidate &b) const {
+  bool operator()(const SpmCandidate &a, const SpmCandidate &b) const {
     return a.score < b.score || (a.score == b.score && a.left > b.left);
   }
 };
 
 }  // namespace
 
-void spm_encode(const SpmModel &model, std::string_view text, std::vector<int32_t> *out) {
+void spm_encode(const SpmModel &model, std::string_view text, std::vector<MergeSymbol> *symbols_out,
+                std::vector<SpmCandidate> *heap_out, std::vector<int32_t> *out) {
   if (text.empty()) return;
-  std::vector<Symbol> symbols;
-  symbols.reserve(text.size());
+  std::vector<MergeSymbol> &symbols = *symbols_out;
+  std::vector<SpmCandidate> &heap = *heap_out;
+  symbols.clear();
+  heap.clear();
   for (size_t offset = 0; offset < text.size();) {
     const size_t length = std::min(utf8_sequence_length(static_cast<uint8_t>(text[offset])), text.size() - offset);
     const int32_t index = static_cast<int32_t>(symbols.size());
@@ -43,22 +31,23 @@ void spm_encode(const SpmModel &model, std::string_view text, std::vector<int32_
     offset += length;
   }
 
-  std::priority_queue<Candidate, std::vector<Candidate>, LowerPriority> queue;
   auto consider = [&](int32_t left, int32_t right) {
     if (left < 0 || right < 0) return;
-    const Symbol &l = symbols[left];
+    const MergeSymbol &l = symbols[left];
     const uint32_t length = l.length + symbols[right].length;
     const int32_t id = find_id(*model.token_ids, text.substr(l.begin, length));
     if (id < 0) return;
-    queue.push({left, right, (*model.scores)[id], length});
+    heap.push_back({left, right, (*model.scores)[id], length});
+    std::push_heap(heap.begin(), heap.end(), LowerPriority());
   };
   for (size_t i = 1; i < symbols.size(); ++i) consider(static_cast<int32_t>(i - 1), static_cast<int32_t>(i));
 
-  while (!queue.empty()) {
-    const Candidate best = queue.top();
-    queue.pop();
-    Symbol &left = symbols[best.left];
-    Symbol &right = symbols[best.right];
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), LowerPriority());
+    const SpmCandidate best = heap.back();
+    heap.pop_back();
+    MergeSymbol &left = symbols[best.left];
+    MergeSymbol &right = symbols[best.right];
     // Stale: one side was merged since this candidate was made.
     if (left.length == 0 || right.length == 0 || left.length + right.length != best.length) continue;
     left.length += right.length;
@@ -70,7 +59,7 @@ void spm_encode(const SpmModel &model, std::string_view text, std::vector<int32_
   }
 
   for (int32_t i = 0; i != -1; i = symbols[i].next) {
-    const Symbol &s = symbols[i];
+    const MergeSymbol &s = symbols[i];
     const std::string_view piece = text.substr(s.begin, s.length);
     const int32_t id = find_id(*model.token_ids, piece);
     if (id >= 0) {

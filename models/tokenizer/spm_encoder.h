@@ -2,7 +2,8 @@
 // variant: start from single UTF-8 characters and repeatedly merge the
 // adjacent pair whose concatenation is the vocabulary token with the highest
 // score (ties: leftmost), until no pair forms a token. Pieces that are not
-// tokens fall back to byte tokens (<0xAB>). O(n log n) via a priority queue.
+// tokens fall back to byte tokens (<0xAB>). O(n log n) via a binary heap in a
+// caller-owned vector (no allocation once the buffers are large enough).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "models/tokenizer/token_maps.h"
+#include "models/tokenizer/tokenizer_workspace.h"
 
 namespace ballast {
 
@@ -21,6 +23,9 @@ struct SpmModel {
 };
 
 // Encode `text` (spaces already replaced by U+2581) and append ids to *out.
-void spm_encode(const SpmModel &model, std::string_view text, std::vector<int32_t> *out);
+// *symbols and *heap are scratch (cleared here; capacity kept): at most
+// text.size() symbols and 2 * text.size() candidates.
+void spm_encode(const SpmModel &model, std::string_view text, std::vector<MergeSymbol> *symbols,
+                std::vector<SpmCandidate> *heap, std::vector<int32_t> *out);
 
 }  // namespace ballast

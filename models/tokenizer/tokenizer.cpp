@@ -283,41 +283,43 @@ std::string_view Tokenizer::token_to_piece(int32_t id, bool render_special) cons
   return pieces_[id];
 }
 
-void Tokenizer::split_special(std::string_view text, bool parse_special, std::vector<Fragment> *fragments) const {
-  fragments->clear();
+void Tokenizer::split_special(std::string_view text, bool parse_special, TokenizerWorkspace *ws) const {
+  std::vector<TextFragment> &fragments = ws->fragments;
+  std::vector<TextFragment> &next = ws->fragments_next;
+  fragments.clear();
   if (text.empty()) return;
-  fragments->push_back({-1, 0, text.size()});
-  std::vector<Fragment> next;
+  fragments.push_back({-1, 0, static_cast<uint32_t>(text.size())});
   for (int32_t id : special_ids_) {
     if (!parse_special && is_control_or_unknown(types_[id])) continue;  // user-defined tokens always split
     const std::string &special = vocab_.tokens[id];
     next.clear();
     bool changed = false;
-    for (const Fragment &f : *fragments) {
+    for (const TextFragment &f : fragments) {
       if (f.token >= 0) {
         next.push_back(f);
         continue;
       }
       size_t begin = f.begin;
-      const size_t end = f.begin + f.length;
+      const size_t end = size_t{f.begin} + f.length;
       while (begin < end) {
         const size_t hit = text.substr(0, end).find(special, begin);
         if (hit == std::string_view::npos) break;
-        if (hit > begin) next.push_back({-1, begin, hit - begin});
-        next.push_back({id, hit, special.size()});
+        if (hit > begin) next.push_back({-1, static_cast<uint32_t>(begin), static_cast<uint32_t>(hit - begin)});
+        next.push_back({id, static_cast<uint32_t>(hit), static_cast<uint32_t>(special.size())});
         begin = hit + special.size();
         changed = true;
       }
-      if (begin < end) next.push_back({-1, begin, end - begin});
+      if (begin < end) next.push_back({-1, static_cast<uint32_t>(begin), static_cast<uint32_t>(end - begin)});
     }
-    if (changed) fragments->swap(next);
+    if (changed) fragments.assign(next.begin(), next.end());  // a copy, not a swap: each keeps its capacity
   }
 }
 
-void Tokenizer::encode_text(std::string_view text, bool after_special, std::vector<int32_t> *out) const {
+void Tokenizer::encode_text(std::string_view text, bool after_special, TokenizerWorkspace *ws,
+                            std::vector<int32_t> *out) const {
   if (vocab_.model == VocabModel::llama) {
-    std::string escaped;
-    escaped.reserve(text.size() + 3);
+    std::string &escaped = ws->escaped;
+    escaped.clear();
     if (vocab_.add_space_prefix && after_special) escaped += "\xE2\x96\x81";
     for (char c : text) {
       if (c == ' ') {
@@ -331,39 +333,54 @@ void Tokenizer::encode_text(std::string_view text, bool after_special, std::vect
     model.scores = &vocab_.scores;
     model.byte_tokens = byte_tokens_.data();
     model.unk_id = vocab_.unk_id;
-    spm_encode(model, escaped, out);
+    spm_encode(model, escaped, &ws->symbols, &ws->spm_heap, out);
   } else {
     BpeModel model;
     model.token_ids = &token_ids_;
     model.merge_ranks = &merge_ranks_;
     model.pre = pre_.kind;
     model.ignore_merges = pre_.ignore_merges;
-    bpe_encode(model, text, out);
+    bpe_encode(model, text, ws, out);
   }
 }
 
 Status Tokenizer::encode(std::string_view text, bool add_special, bool parse_special, std::vector<int32_t> *out) const {
+  TokenizerWorkspace ws;
+  return encode(text, add_special, parse_special, &ws, out);
+}
+
+Status Tokenizer::encode(std::string_view text, bool add_special, bool parse_special, TokenizerWorkspace *ws,
+                         std::vector<int32_t> *out) const {
   if (out == nullptr) return make_status(StatusCode::invalid_argument, "encode: output is null");
+  if (ws == nullptr) return make_status(StatusCode::invalid_argument, "encode: workspace is null");
   if (text.size() > static_cast<size_t>(INT32_MAX) / 4) {
     return make_status(StatusCode::invalid_argument, "encode: text of %zu bytes is too long", text.size());
   }
-  std::vector<Fragment> fragments;
-  split_special(text, parse_special, &fragments);
+  split_special(text, parse_special, ws);
 
   if (add_special && vocab_.add_bos) out->push_back(vocab_.bos_id);
   // SPM prefixes a space to the first text and to text right after a special token.
   bool after_special = true;
-  for (const Fragment &f : fragments) {
+  for (const TextFragment &f : ws->fragments) {
     if (f.token >= 0) {
       out->push_back(f.token);
       after_special = true;
     } else {
-      encode_text(text.substr(f.begin, f.length), after_special, out);
+      encode_text(text.substr(f.begin, f.length), after_special, ws, out);
       after_special = false;
     }
   }
   if (add_special && vocab_.add_eos) out->push_back(vocab_.eos_id);
   return Status::ok();
+}
+
+size_t Tokenizer::max_encode_ids(size_t text_bytes) const {
+  // One id per byte of the merged text at most (byte fallback). A raw
+  // fragment of n bytes becomes at most 6n merged bytes: SPM writes a space
+  // as the 3-byte U+2581 and may add one as a prefix (n = 1: 6 bytes); BPE
+  // turns a bad byte into the 3-byte U+FFFD and each of those bytes into a
+  // GPT-2 code point of up to 2 bytes. A special token is one id for >= 1 byte.
+  return 6 * text_bytes + 2;  // + BOS, EOS
 }
 
 std::string Tokenizer::decode(const std::vector<int32_t> &ids, bool render_special) const {

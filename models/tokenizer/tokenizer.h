@@ -11,6 +11,7 @@
 
 #include "models/tokenizer/pretokenizer.h"
 #include "models/tokenizer/token_maps.h"
+#include "models/tokenizer/tokenizer_workspace.h"
 #include "models/tokenizer/vocab.h"
 #include "platform/status.h"
 
@@ -31,7 +32,15 @@ class Tokenizer {
   // vocabulary's add_bos/add_eos say. parse_special: control tokens written in
   // the text ("<|endoftext|>", "<s>") become their ids; user-defined tokens
   // are always matched whole. Any bytes are accepted (invalid UTF-8 included).
+  // Uses a workspace of its own (allocates); loops use the overload below.
   Status encode(std::string_view text, bool add_special, bool parse_special, std::vector<int32_t> *out) const;
+  // The same ids, with all scratch in *ws (tokenizer_workspace.h): no heap
+  // allocation when ws has room for text.size() bytes (reserve_for) and *out
+  // has capacity for max_encode_ids(text.size()) more ids.
+  Status encode(std::string_view text, bool add_special, bool parse_special, TokenizerWorkspace *ws,
+                std::vector<int32_t> *out) const;
+  // Most ids encode can append for a text of text_bytes bytes (BOS/EOS included).
+  size_t max_encode_ids(size_t text_bytes) const;
 
   size_t n_vocab() const { return vocab_.size(); }
   int32_t bos_id() const { return vocab_.bos_id; }
@@ -68,14 +77,10 @@ class Tokenizer {
  private:
   Tokenizer() = default;
   Status build();
-  // Control/unknown/user-defined tokens cut out of the text before encoding.
-  struct Fragment {
-    int32_t token;  // >= 0: a special token; -1: raw text [begin, begin + length)
-    size_t begin;
-    size_t length;
-  };
-  void split_special(std::string_view text, bool parse_special, std::vector<Fragment> *fragments) const;
-  void encode_text(std::string_view text, bool after_special, std::vector<int32_t> *out) const;
+  // Control/unknown/user-defined tokens cut out of the text before encoding,
+  // into ws->fragments (ws->fragments_next is scratch).
+  void split_special(std::string_view text, bool parse_special, TokenizerWorkspace *ws) const;
+  void encode_text(std::string_view text, bool after_special, TokenizerWorkspace *ws, std::vector<int32_t> *out) const;
 
   Vocab vocab_;
   PreTokenizerInfo pre_;

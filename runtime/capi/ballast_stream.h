@@ -18,8 +18,9 @@
  * dropped), a summary is generated after the transcript and then undone,
  * its first memory_max_tokens tokens are re-fed as the rolling memory.
  * A ballast_stream is used by one thread at a time; after create, feeding
- * tokens, summaries and save/load allocate nothing (feeding text tokenizes,
- * which allocates short-lived buffers bounded by the line).
+ * lines and tokens, summaries and save/load allocate nothing. (The
+ * tokenizer's buffers are reserved at create for lines of up to 4096 bytes;
+ * a longer line grows them to what it needs, and they keep that size.)
  * These functions are in libballast.a and libballast.so (installed as
  * <ballast_stream.h> beside <ballast.h>). */
 #ifndef BALLAST_STREAM_H

@@ -1,5 +1,6 @@
 #include "runtime/stream/stream_driver.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "runtime/stream/state_file.h"
@@ -7,9 +8,10 @@
 namespace ballast {
 namespace {
 
-Status encode_text(const Tokenizer &tokenizer, const std::string &text, bool parse_special, std::vector<int32_t> *out) {
+Status encode_text(const Tokenizer &tokenizer, const std::string &text, bool parse_special, TokenizerWorkspace *ws,
+                   std::vector<int32_t> *out) {
   out->clear();
-  return tokenizer.encode(text, false, parse_special, out);
+  return tokenizer.encode(text, false, parse_special, ws, out);
 }
 
 uint64_t hash_value(uint64_t hash, const void *data, size_t n) { return fnv1a64(data, n, hash); }
@@ -52,9 +54,17 @@ Result<std::unique_ptr<StreamDriver>> StreamDriver::create(const Model &model, c
     if (tmpl.is_ok()) d->style_ = detect_prompt_style(tmpl.value());
   }
   d->prompt_ = render_summary_prompt(d->style_, params.instruction);
-  BALLAST_RETURN_IF_ERROR(encode_text(tokenizer, d->prompt_.before_summary, true, &d->before_summary_ids_));
-  BALLAST_RETURN_IF_ERROR(encode_text(tokenizer, d->prompt_.memory_prefix, true, &d->memory_prefix_ids_));
-  BALLAST_RETURN_IF_ERROR(encode_text(tokenizer, d->prompt_.memory_suffix, true, &d->memory_suffix_ids_));
+  // One tokenizer workspace for everything the driver encodes: sized for the
+  // longest line (plus the joining space) or prompt text, whichever is longer.
+  size_t max_text = params.max_text_bytes + 1;
+  for (const std::string *text : {&d->prompt_.before_summary, &d->prompt_.memory_prefix, &d->prompt_.memory_suffix}) {
+    max_text = std::max(max_text, text->size());
+  }
+  BALLAST_RETURN_IF_ERROR(d->tokenizer_ws_.reserve_for(tokenizer, max_text));
+  TokenizerWorkspace *tok_ws = &d->tokenizer_ws_;
+  BALLAST_RETURN_IF_ERROR(encode_text(tokenizer, d->prompt_.before_summary, true, tok_ws, &d->before_summary_ids_));
+  BALLAST_RETURN_IF_ERROR(encode_text(tokenizer, d->prompt_.memory_prefix, true, tok_ws, &d->memory_prefix_ids_));
+  BALLAST_RETURN_IF_ERROR(encode_text(tokenizer, d->prompt_.memory_suffix, true, tok_ws, &d->memory_suffix_ids_));
   if (d->before_summary_ids_.empty()) {
     return make_status(StatusCode::internal, "the summary prompt encodes to no tokens");
   }
@@ -68,8 +78,8 @@ Result<std::unique_ptr<StreamDriver>> StreamDriver::create(const Model &model, c
   d->memory_ids_.assign(params.memory_max_tokens, 0);
   d->summary_ids_.assign(params.summary_max_tokens, 0);
   d->history_.assign(size_t{window_room} + 1, 0);
-  d->line_ids_.reserve(4096);
-  d->line_text_.reserve(16 * 1024);
+  d->line_ids_.reserve(tokenizer.max_encode_ids(params.max_text_bytes + 1));
+  d->line_text_.reserve(params.max_text_bytes + 1);
   d->snapshot_.assign(d->session_->state_bytes(), 0);
 
   d->sampler_workspace_.assign(Sampler::workspace_bytes(model.config.n_vocab) + 8, 0);
@@ -104,7 +114,7 @@ Status StreamDriver::feed_text(std::string_view text) {
   line_text_.append(text.data(), text.size());
   line_ids_.clear();
   // Transcript text is data: special-token text in it ("<|im_end|>") stays text.
-  BALLAST_RETURN_IF_ERROR(tokenizer.encode(line_text_, false, false, &line_ids_));
+  BALLAST_RETURN_IF_ERROR(tokenizer.encode(line_text_, false, false, &tokenizer_ws_, &line_ids_));
   BALLAST_RETURN_IF_ERROR(feed_tokens(line_ids_.data(), line_ids_.size()));
   counters_.lines += 1;
   return Status::ok();

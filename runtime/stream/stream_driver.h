@@ -1,8 +1,9 @@
 // The stream driver: one endless transcript through one session, with
 // summaries on demand and crash-safe checkpoints. Everything it needs is
-// allocated in create(); feed_tokens(), summarize(), save_checkpoint() and
-// load_checkpoint() never allocate. feed_text() tokenizes, and the tokenizer
-// allocates short-lived buffers bounded by the line (freed before it returns).
+// allocated in create(); feed_text() (tokenizing with a workspace reserved
+// there), feed_tokens(), summarize(), save_checkpoint() and load_checkpoint()
+// never allocate. A text longer than StreamParams::max_text_bytes is still
+// fed, but grows the tokenizer buffers once (they keep that size).
 //
 // Summaries leave no trace in the transcript cache: summarize() snapshots the
 // session (Session::save_state, a second copy of the KV cache made at
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "models/tokenizer/stream_detokenizer.h"
+#include "models/tokenizer/tokenizer_workspace.h"
 #include "runtime/engine/model.h"
 #include "runtime/engine/session.h"
 #include "runtime/sampler/sampler.h"
@@ -33,6 +35,11 @@ struct StreamParams {
   uint32_t memory_max_tokens = 64;   // tokens of the latest summary kept as rolling memory
   std::string instruction = "Summarise the transcript so far in one or two sentences.";
   bool use_chat_template = true;     // false: always the plain template
+  // Longest text feed_text() tokenizes without allocating, in bytes: the
+  // tokenizer workspace and id buffer are reserved for it at create(). The
+  // default is the cleaned form of a 4096-byte input line (3 * 4096 + 4,
+  // what an InputQueue slot of `ballast stream` holds by default).
+  size_t max_text_bytes = 3 * 4096 + 4;
   SamplerParams sampling;            // for summaries (seed: reseeded per summary)
 };
 
@@ -93,8 +100,9 @@ class StreamDriver {
   std::vector<int32_t> memory_ids_;       // [memory_max_tokens]
   std::vector<int32_t> summary_ids_;      // [summary_max_tokens]
   std::vector<int32_t> history_;          // [cache capacity + 1] for the repetition penalty
-  std::vector<int32_t> line_ids_;         // tokenizer output, reserved
-  std::string line_text_;                 // " " + line for tokenizers without a space prefix
+  std::vector<int32_t> line_ids_;         // [max_encode_ids(max_text_bytes + 1)] tokenizer output
+  std::string line_text_;                 // [max_text_bytes + 1] " " + line for tokenizers without a space prefix
+  TokenizerWorkspace tokenizer_ws_;       // reserved for max_text_bytes + 1 bytes
   std::vector<uint8_t> snapshot_;         // [session state bytes] the cache before a summary
   std::vector<uint8_t> sampler_workspace_;
   std::unique_ptr<Sampler> sampler_;

@@ -283,3 +283,28 @@ TEST_CASE("stream prompt: a model with a ChatML template gets the chatml prompt 
   plain.use_chat_template = false;
   CHECK(make_driver(*model, plain)->prompt_style() == PromptStyle::plain);
 }
+
+TEST_CASE("stream feed_text: lines past max_text_bytes are still fed whole with the same ids") {
+  // The tokenizer workspace is reserved for max_text_bytes; a longer text
+  // grows it (allocating) but is tokenized exactly like a fresh encode.
+  auto model = make_stream_test_model();
+  StreamParams params = stream_test_params();
+  params.max_text_bytes = 16;
+  auto small = make_driver(*model, params);
+  auto large = make_driver(*model);  // default: room for 3 * 4096 + 4 bytes
+  std::string text;
+  for (const char *line : kLines) text += std::string(line) + " caf\xC3\xA9 \xE4\xB8\xAD ";
+  REQUIRE(text.size() > 16);
+  const std::string joined = model->tokenizer.vocab().add_space_prefix ? text : " " + text;
+  std::vector<int32_t> fresh;
+  REQUIRE(model->tokenizer.encode(joined, false, false, &fresh).is_ok());
+  for (int round = 0; round < 3; ++round) {
+    const uint64_t small_before = small->counters().transcript_tokens;
+    const uint64_t large_before = large->counters().transcript_tokens;
+    REQUIRE(small->feed_text(text).is_ok());
+    REQUIRE(large->feed_text(text).is_ok());
+    CHECK(small->counters().transcript_tokens - small_before == fresh.size());
+    CHECK(large->counters().transcript_tokens - large_before == fresh.size());
+  }
+  CHECK(cached_ids(small->session()) == cached_ids(large->session()));
+}

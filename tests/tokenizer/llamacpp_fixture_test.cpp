@@ -11,6 +11,7 @@
 // CTest runs the step first. Missing files fail with the command to make them.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -20,6 +21,7 @@
 #include "models/gguf/gguf_reader.h"
 #include "models/tokenizer/stream_detokenizer.h"
 #include "models/tokenizer/tokenizer.h"
+#include "models/tokenizer/tokenizer_workspace.h"
 #include "models/tokenizer/unicode.h"
 
 using namespace ballast;
@@ -126,6 +128,51 @@ TEST_CASE("llama.cpp fixtures: invalid UTF-8 gives llama.cpp's ids") {
   const char *variants[] = {"gpt2", "gpt2-llama-bpe", "gpt2-smollm", "gpt2-default", "qwen3", "llama"};
   for (const char *variant : variants) {
     SUBCASE(variant) { compare_variant(variant, "invalid_utf8"); }
+  }
+}
+
+TEST_CASE("llama.cpp fixtures: one shared workspace in any order gives the ids of fresh encodes") {
+  // Every fixture text (valid and invalid UTF-8), with and without special
+  // handling, encoded through one TokenizerWorkspace forwards, backwards and
+  // in a shuffled order: the ids equal those of a fresh encode each time.
+  std::vector<std::string> texts;
+  for (const char *set : {"texts", "invalid_utf8"}) {
+    for (const std::string &hex : read_lines(kFixtureDir + set + ".hex")) texts.push_back(from_hex(hex));
+  }
+  const char *variants[] = {"gpt2", "gpt2-llama-bpe", "gpt2-smollm", "gpt2-default", "qwen3", "llama"};
+  for (const char *variant : variants) {
+    SUBCASE(variant) {
+      LoadedTokenizer loaded;
+      load_variant(variant, &loaded);
+      const Tokenizer &tok = loaded.tokenizer.value();
+      const size_t n = texts.size() * 2;  // item i: text i / 2, special handling when i is odd
+      std::vector<std::vector<int32_t>> fresh(n);
+      for (size_t i = 0; i < n; ++i) REQUIRE(tok.encode(texts[i / 2], i % 2 == 1, i % 2 == 1, &fresh[i]).is_ok());
+      std::vector<size_t> order;
+      for (size_t i = 0; i < n; ++i) order.push_back(i);
+      for (size_t i = n; i-- > 0;) order.push_back(i);
+      uint32_t state = 77;
+      std::vector<size_t> shuffled(order.begin(), order.begin() + n);
+      for (size_t i = n; i > 1; --i) {
+        state = state * 1664525u + 1013904223u;
+        std::swap(shuffled[i - 1], shuffled[(state >> 8) % i]);
+      }
+      order.insert(order.end(), shuffled.begin(), shuffled.end());
+      TokenizerWorkspace ws;
+      std::vector<int32_t> ids = {-5};  // encode appends: keep a sentinel in front
+      size_t compared = 0;
+      for (size_t i : order) {
+        ids.resize(1);
+        REQUIRE(tok.encode(texts[i / 2], i % 2 == 1, i % 2 == 1, &ws, &ids).is_ok());
+        CHECK(ids.front() == -5);
+        const bool same = ids.size() == fresh[i].size() + 1 && std::equal(fresh[i].begin(), fresh[i].end(), ids.begin() + 1);
+        CHECK_MESSAGE(same, variant << " text " << i / 2 << " special " << i % 2);
+        CHECK(ids.size() - 1 <= tok.max_encode_ids(texts[i / 2].size()));
+        ++compared;
+      }
+      CHECK(compared == 3 * n);
+      CHECK(n >= 2 * 65);
+    }
   }
 }
 

@@ -194,6 +194,7 @@ int run_stream(int argc, char **argv) {
   stream_params.memory_max_tokens = static_cast<uint32_t>(memory_tokens);
   if (!instruction.empty()) stream_params.instruction = instruction;
   stream_params.use_chat_template = !no_chat_template;
+  stream_params.max_text_bytes = 3 * static_cast<size_t>(max_line_bytes) + 4;  // an InputQueue slot (below)
   stream_params.sampling = session_params.value().sampling;
   Result<std::unique_ptr<StreamDriver>> created = StreamDriver::create(*model.value(), session_params.value(), stream_params);
   if (!created.is_ok()) return fail("", created.status());
