@@ -1,9 +1,13 @@
 // avx512 variant of the matmul_q8 kernels (compiled with the avx512 flags of
 // cmake/BallastIsaSources.cmake). Signed int8 dots as |w| (u8) x sign(x, w)
-// (s8) through vpmaddubsw, then pairs summed to int32 with vpmaddwd.
+// (s8) through vpmaddubsw, then pairs summed to int32 with vpmaddwd. Decode
+// (batch 1) of Q4_0 and F16 runs the 512-bit bodies of
+// matmul_decode_avx512_impl.h; Q8_0's unsigned weights (w + 128, up to 255)
+// would overflow vpmaddubsw's int16 pair sums, so Q8_0 stays 256-bit here.
 #include "kernels/matmul/matmul_q8_x86.h"
 
 #include "kernels/matmul/matmul_q8_x86_impl.h"
+#include "kernels/matmul/matmul_decode_avx512_impl.h"
 
 namespace ballast {
 namespace {
@@ -17,10 +21,25 @@ struct MaddubsDot {
   }
 };
 
+struct MaddubsDot512 {
+  // acc + sums of 4 products u8 x s8 per int32 lane; exact for u <= 128
+  // (int16 pair sums stay below 2 * 128 * 128).
+  static __m512i dot_u8s8(__m512i acc, __m512i u, __m512i s) {
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(u, s), _mm512_set1_epi16(1)));
+  }
+};
+
+X86Q8KernelSet avx512_kernels() {
+  X86Q8KernelSet set = x86_q8_kernels<MaddubsDot>();
+  set.q4_0.matmul = matmul_q4_0_avx512<MaddubsDot, MaddubsDot512>;
+  set.f16.matmul = matmul_f16_avx512;
+  return set;
+}
+
 }  // namespace
 
 const QuantizedMatmulKernels *matmul_q8_kernels_avx512(TensorType type) {
-  static const X86Q8KernelSet kernels = x86_q8_kernels<MaddubsDot>();
+  static const X86Q8KernelSet kernels = avx512_kernels();
   return kernels.find(type);
 }
 

@@ -1,10 +1,13 @@
 // AVX-512 VNNI variant of the matmul_q8 kernels: legacy-block int8 dots with
-// one vpdpbusd (u8 x s8 -> int32, no int16 intermediate) on 256-bit vectors
-// (AVX-512 VL encoding). K-quants keep the maddubs path (their per-sub-block
-// scales ride in the int16 -> int32 step).
+// one vpdpbusd (u8 x s8 -> int32, no int16 intermediate). Decode (batch 1) of
+// Q4_0 / Q8_0 / F16 runs 512-bit bodies, two blocks per zmm, bit-identical to
+// the 256-bit row_dot (matmul_decode_avx512_impl.h); prefill and the other
+// types use 256-bit vectors (AVX-512 VL encoding). K-quants keep the maddubs path (their
+// per-sub-block scales ride in the int16 -> int32 step).
 #include "kernels/matmul/matmul_q8_x86.h"
 
 #include "kernels/matmul/matmul_q8_x86_impl.h"
+#include "kernels/matmul/matmul_decode_avx512_impl.h"
 
 namespace ballast {
 namespace {
@@ -15,10 +18,23 @@ struct VnniDot {
   }
 };
 
+struct VnniDot512 {
+  // acc + sums of 4 products u8 x s8 per int32 lane (exact for any u8).
+  static __m512i dot_u8s8(__m512i acc, __m512i u, __m512i s) { return _mm512_dpbusd_epi32(acc, u, s); }
+};
+
+X86Q8KernelSet avx512vnni_kernels() {
+  X86Q8KernelSet set = x86_q8_kernels<VnniDot>();
+  set.q4_0.matmul = matmul_q4_0_avx512<VnniDot, VnniDot512>;
+  set.q8_0.matmul = matmul_q8_0_avx512<VnniDot, VnniDot512>;
+  set.f16.matmul = matmul_f16_avx512;
+  return set;
+}
+
 }  // namespace
 
 const QuantizedMatmulKernels *matmul_q8_kernels_avx512vnni(TensorType type) {
-  static const X86Q8KernelSet kernels = x86_q8_kernels<VnniDot>();
+  static const X86Q8KernelSet kernels = avx512vnni_kernels();
   return kernels.find(type);
 }
 

@@ -13,9 +13,9 @@
 // Arithmetic matches the scalar reference: every block's integer dot is the
 // same integer (exact int8 x int8 sums, no saturation for quants in
 // [-127, 127]); only the order of the f32 accumulation across blocks and
-// lanes differs. Activation conversion is the scalar entry's (it costs O(cols)
-// per row against the O(rows x cols) dot products, and guarantees both read
-// the same activation bytes).
+// lanes differs. Activation conversion to Q8_0 and f16 is SIMD
+// (activation_quant_x86_impl.h) and writes the scalar converters' bytes
+// exactly; the other formats use the scalar entry's converter.
 #pragma once
 
 #include <immintrin.h>
@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/matmul/activation_quant_x86_impl.h"
 #include "kernels/matmul/matmul_q8_scalar.h"
 #include "kernels/quant/blocks.h"
 
@@ -261,6 +262,14 @@ float load1_bf16(const uint8_t *p) {
 using Load8Fn = __m256 (*)(const uint8_t *);
 using Load1Fn = float (*)(const uint8_t *);
 
+// sum + dot(w[i..cols), x[i..cols)), one element at a time: the row tails
+// (shared with the 512-bit decode rows, so both round alike).
+template <Load1Fn kLoad1, int kBytes>
+float add_float_tail(const uint8_t *w, const uint8_t *x, int64_t i, int64_t cols, float sum) {
+  for (; i < cols; ++i) sum += kLoad1(w + i * kBytes) * kLoad1(x + i * kBytes);
+  return sum;
+}
+
 // Weights and activations in the same float format (f32, f16 or bf16).
 template <Load8Fn kLoad8, Load1Fn kLoad1, int kBytes>
 float row_dot_float(const void *row, const void *x_q, int64_t cols) {
@@ -276,9 +285,8 @@ float row_dot_float(const void *row, const void *x_q, int64_t cols) {
     acc3 = _mm256_fmadd_ps(kLoad8(w + (i + 24) * kBytes), kLoad8(x + (i + 24) * kBytes), acc3);
   }
   for (; i + 8 <= cols; i += 8) acc0 = _mm256_fmadd_ps(kLoad8(w + i * kBytes), kLoad8(x + i * kBytes), acc0);
-  float sum = horizontal_sum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
-  for (; i < cols; ++i) sum += kLoad1(w + i * kBytes) * kLoad1(x + i * kBytes);
-  return sum;
+  const float sum = horizontal_sum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
+  return add_float_tail<kLoad1, kBytes>(w, x, i, cols, sum);
 }
 
 // ---- matmul driver ----------------------------------------------------------------
@@ -340,6 +348,9 @@ X86Q8KernelSet x86_q8_kernels() {
   set.q4_0.matmul = matmul_legacy_rows<Policy, true>;
   set.q4_k = make_x86_kernels<row_dot_q4_k, kQuantSuperBlock, sizeof(BlockQ4_K), kQ8_K>(TensorType::q4_k);
   set.q6_k = make_x86_kernels<row_dot_q6_k, kQuantSuperBlock, sizeof(BlockQ6_K), kQ8_K>(TensorType::q6_k);
+  set.q8_0.quantize_activations = quantize_activations_q8_0_x86;
+  set.q4_0.quantize_activations = quantize_activations_q8_0_x86;
+  set.f16.quantize_activations = quantize_activations_f16_x86;
   return set;
 }
 
