@@ -4,6 +4,13 @@
 // (batch 1) of Q4_0 and F16 runs the 512-bit bodies of
 // matmul_decode_avx512_impl.h; Q8_0's unsigned weights (w + 128, up to 255)
 // would overflow vpmaddubsw's int16 pair sums, so Q8_0 stays 256-bit here.
+// GCC 12's AVX-512 intrinsics build their "undefined" upper halves from a
+// self-initialised variable, which -Wmaybe-uninitialized reports at every
+// inlined use (a false positive, fixed in later GCC); it must be off before
+// <immintrin.h> is first included.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include "kernels/matmul/matmul_q8_x86.h"
 
 #include "kernels/matmul/matmul_q8_x86_impl.h"

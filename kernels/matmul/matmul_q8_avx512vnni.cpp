@@ -4,6 +4,13 @@
 // the 256-bit row_dot (matmul_decode_avx512_impl.h); prefill and the other
 // types use 256-bit vectors (AVX-512 VL encoding). K-quants keep the maddubs path (their
 // per-sub-block scales ride in the int16 -> int32 step).
+// GCC 12's AVX-512 intrinsics build their "undefined" upper halves from a
+// self-initialised variable, which -Wmaybe-uninitialized reports at every
+// inlined use (a false positive, fixed in later GCC); it must be off before
+// <immintrin.h> is first included.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include "kernels/matmul/matmul_q8_x86.h"
 
 #include "kernels/matmul/matmul_q8_x86_impl.h"
