@@ -1,7 +1,9 @@
 #include "runtime/backends/prefill_policy.h"
 
 #include <cstdlib>
+#include <string_view>
 
+#include "kernels/dispatch/kernel_table.h"
 #include "kernels/quant/quant_type_traits.h"
 #include "platform/cpu_features.h"
 
@@ -19,16 +21,26 @@ bool is_k_quant(TensorType type) {
 
 // The measured table for "auto" (docs/PERFORMANCE.md, "Prefill backends";
 // one thread, Zen 4, TinyLlama and SmolLM2 projection shapes):
-//  - Q4_0 / Q8_0 / F16: the native tiled kernels (kernels/matmul/
-//    matmul_batched_x86.h) are within noise of oneDNN bf16 at batch 128 and
-//    faster below; they also keep prefill bit-identical to decode and, for
-//    F16, its precision (bf16 keeps 8 significant bits of an f16's 11).
+//  - types whose native matmul is scalar on this CPU (Q4_1, Q5_0, Q5_1,
+//    Q5_K, BF16 on x86 today): any backend is far faster (SmolLM2 Q4_K_M,
+//    mostly Q5_0: 5.8 -> 194 tok/s): oneDNN from 8 tokens.
+//  - Q4_0 / Q8_0: oneDNN bf16 is 1.05-1.45x the native tiled kernels at
+//    batch 128, even with the per-chunk dequantization, and slower at 64.
+//    Native below 128 tokens (and without bf16 hardware: oneDNN f32 loses).
+//  - F16: oneDNN bf16 is ~1.3x native at 128, but bf16 keeps 8 significant
+//    bits of an f16's 11: native, which keeps the model's precision
+//    (--prefill-backend onednn trades it for the speed).
 //  - K-quants (no native batched tile yet): oneDNN bf16 is 1.2-2.8x native
 //    from batch 64 (at batch 16 native wins); oneDNN f32, for CPUs without
 //    bf16, is 1.4-2.4x native at batch 128 but not at 64.
 //  - XNNPACK (Debian's 2022 f32 fully-connected, weights packed per call) was
 //    2-5x slower than native everywhere: never chosen automatically.
 PrefillRoute automatic_route(const PrefillShape &shape, bool cpu_bf16) {
+  const PrefillOperand best = cpu_bf16 ? PrefillOperand::bf16 : PrefillOperand::f32;
+  if (shape.native_scalar) return PrefillRoute{PrefillBackendKind::onednn, best, 8};
+  if ((shape.type == TensorType::q4_0 || shape.type == TensorType::q8_0) && cpu_bf16) {
+    return PrefillRoute{PrefillBackendKind::onednn, PrefillOperand::bf16, 128};
+  }
   if (is_k_quant(shape.type)) {
     if (cpu_bf16) return PrefillRoute{PrefillBackendKind::onednn, PrefillOperand::bf16, 64};
     return PrefillRoute{PrefillBackendKind::onednn, PrefillOperand::f32, 128};
@@ -54,8 +66,15 @@ PrefillRoute choose_prefill_route(PrefillBackendChoice choice, const PrefillShap
 }
 
 PrefillRoute choose_prefill_route(PrefillBackendChoice choice, const PrefillShape &shape) {
+  // A forced kernel level (BALLAST_ISA: tests and diagnostics of the native
+  // kernels) keeps "auto" on those kernels; a forced backend still applies.
+  const char *forced_isa = std::getenv("BALLAST_ISA");
+  if (choice == PrefillBackendChoice::automatic && forced_isa != nullptr && forced_isa[0] != '\0') return PrefillRoute{};
   const CpuFeatures &cpu = host_cpu_features();
-  return choose_prefill_route(choice, shape, cpu.avx512bf16 || cpu.amx_bf16);
+  PrefillShape host_shape = shape;
+  Result<const KernelTable *> table = host_kernel_table();
+  host_shape.native_scalar = table.is_ok() && std::string_view(table.value()->matmul_variant_name(shape.type)) == "scalar";
+  return choose_prefill_route(choice, host_shape, cpu.avx512bf16 || cpu.amx_bf16);
 }
 
 Result<PrefillBackendChoice> resolve_prefill_choice(PrefillBackendChoice requested) {

@@ -20,6 +20,7 @@ struct PrefillShape {
   TensorType type;
   int64_t rows = 0, cols = 0;  // weight matrix [rows][cols]
   uint32_t max_batch = 0;      // the session's prefill chunk
+  bool native_scalar = false;  // the dispatch table has only the scalar matmul for `type` on this CPU
 };
 
 struct PrefillRoute {
@@ -33,7 +34,9 @@ struct PrefillRoute {
 // chunk is smaller than the route's min_batch. `cpu_bf16`: the CPU has
 // AVX512_BF16 or AMX-BF16 (oneDNN then computes in bf16 where the table says so).
 PrefillRoute choose_prefill_route(PrefillBackendChoice choice, const PrefillShape &shape, bool cpu_bf16);
-// choose_prefill_route with the host CPU's bf16 support.
+// choose_prefill_route with the host CPU's bf16 support and dispatch table
+// (shape.native_scalar is filled in from host_kernel_table()). With
+// BALLAST_ISA set (a forced kernel level), "auto" is native everywhere.
 PrefillRoute choose_prefill_route(PrefillBackendChoice choice, const PrefillShape &shape);
 
 // The session's choice: BALLAST_PREFILL (auto|native|onednn|xnnpack) when set

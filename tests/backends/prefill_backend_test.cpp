@@ -195,9 +195,17 @@ TEST_CASE("prefill policy routes by choice and type and batch") {
   shape.rows = 5632;
   shape.cols = 2048;
   shape.max_batch = 128;
-  shape.type = TensorType::q4_0;
+  shape.type = TensorType::f16;
   CHECK(choose_prefill_route(PrefillBackendChoice::automatic, shape, true).kind == PrefillBackendKind::native);
+  shape.type = TensorType::q4_0;
+  CHECK(choose_prefill_route(PrefillBackendChoice::automatic, shape, false).kind == PrefillBackendKind::native);
   CHECK(choose_prefill_route(PrefillBackendChoice::native, shape, true).kind == PrefillBackendKind::native);
+  if (prefill_backend_compiled(PrefillBackendKind::onednn)) {
+    CHECK(choose_prefill_route(PrefillBackendChoice::automatic, shape, true).min_batch == 128);
+    shape.native_scalar = true;  // e.g. Q5_0 on x86: any backend beats the scalar kernel
+    CHECK(choose_prefill_route(PrefillBackendChoice::automatic, shape, true).min_batch == 8);
+    shape.native_scalar = false;
+  }
   shape.type = TensorType::q6_k;
   const PrefillRoute k_quant = choose_prefill_route(PrefillBackendChoice::automatic, shape, true);
   if (prefill_backend_compiled(PrefillBackendKind::onednn)) {

@@ -140,6 +140,10 @@ RunResult run_engine(const Model &model, const GoldenModel &m, KvType kv_type, F
   params.batch = static_cast<uint32_t>(m.tokens.size());
   params.kv_type = kv_type;
   params.all_logits = true;
+  // The native kernels are what these fixtures check against llama.cpp; the
+  // prefill backends (runtime/backends/) have their own tests against the
+  // scalar reference (tests/backends/).
+  params.prefill_backend = PrefillBackendChoice::native;
   REQUIRE(m.tokens.size() + m.greedy.size() <= params.window);
   Result<std::unique_ptr<Session>> created = Session::create(model, params);
   REQUIRE_MESSAGE(created.is_ok(), created.status().to_string());

@@ -17,6 +17,7 @@
 #include "tools/cli/arg_parser.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/plan_options.h"
+#include "tools/cli/prefill_routes.h"
 
 namespace ballast::cli {
 namespace {
@@ -157,6 +158,17 @@ int run_info(int argc, char **argv) {
 
   print_cpu();
 
+  Result<PrefillBackendChoice> prefill = options.prefill_choice();
+  if (!prefill.is_ok()) {
+    std::printf("\nprefill: %s\n", prefill.status().message().c_str());
+  } else {
+    const GgufFile &gguf = file.value()->gguf();
+    inputs.value().prefill_backend = file_uses_prefill_backend(gguf, prefill.value(), inputs.value().max_prefill_batch);
+    std::printf("\nprefill (%s, chunks of %u; backends in this build:%s%s): %s\n", prefill_backend_choice_name(prefill.value()),
+                inputs.value().max_prefill_batch, prefill_backend_compiled(PrefillBackendKind::onednn) ? " onednn" : "",
+                prefill_backend_compiled(PrefillBackendKind::xnnpack) ? " xnnpack" : "",
+                describe_file_prefill_routes(gguf, prefill.value(), inputs.value().max_prefill_batch).c_str());
+  }
   if (config.is_ok()) {
     Result<MemoryPlan> plan = plan_memory(config.value(), inputs.value());
     std::printf("\n%s", plan.is_ok() ? format_memory_plan(plan.value()).c_str()

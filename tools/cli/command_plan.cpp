@@ -9,6 +9,7 @@
 #include "tools/cli/arg_parser.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/plan_options.h"
+#include "tools/cli/prefill_routes.h"
 
 namespace ballast::cli {
 
@@ -39,6 +40,13 @@ int run_plan(int argc, char **argv) {
     std::fprintf(stderr, "ballast plan: %s: %s\n", model_path.c_str(), config.status().to_string().c_str());
     return 1;
   }
+  Result<PrefillBackendChoice> prefill = options.prefill_choice();
+  if (!prefill.is_ok()) {
+    std::fprintf(stderr, "ballast plan: %s\n", prefill.status().message().c_str());
+    return 2;
+  }
+  inputs.value().prefill_backend = file_uses_prefill_backend(file.value()->gguf(), prefill.value(),
+                                                             inputs.value().max_prefill_batch);
   Result<MemoryPlan> plan = plan_memory(config.value(), inputs.value());
   if (!plan.is_ok()) {
     std::fprintf(stderr, "ballast plan: %s\n", plan.status().to_string().c_str());
@@ -47,6 +55,9 @@ int run_plan(int argc, char **argv) {
   std::printf("model: %s (%s, %u layers, %u KV heads x %u dims)\n", model_path.c_str(),
               architecture_name(config->arch), config->n_layer, config->n_head_kv, config->head_dim_k);
   std::fputs(format_memory_plan(plan.value()).c_str(), stdout);
+  std::printf("prefill (%s, chunks of %u): %s\n", prefill_backend_choice_name(prefill.value()),
+              inputs.value().max_prefill_batch,
+              describe_file_prefill_routes(file.value()->gguf(), prefill.value(), inputs.value().max_prefill_batch).c_str());
   std::printf("weights: %s mapped read-only from the file (shared page cache, not in the arena)\n",
               format_bytes(file.value()->mapping().size()).c_str());
   Result<SystemMemory> memory = read_system_memory();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "runtime/backends/prefill_policy.h"
 #include "runtime/memory_plan.h"
 #include "tools/cli/arg_parser.h"
 
@@ -16,6 +17,7 @@ struct PlanOptions {
   int64_t threads = 1;
   int64_t batch = 64;
   std::string kv_type = "f16";
+  std::string prefill_backend = "auto";
 
   void declare(ArgParser &parser) {
     parser.add_int("--sinks", "", &sinks, 0, 64, "attention-sink KV slots, never evicted");
@@ -23,6 +25,14 @@ struct PlanOptions {
     parser.add_int("--threads", "-t", &threads, 1, 256, "worker threads");
     parser.add_int("--batch", "", &batch, 1, 4096, "max tokens per prefill chunk");
     parser.add_string("--kv-type", "", &kv_type, "KV cache element type: f16 or f32");
+    parser.add_string("--prefill-backend", "", &prefill_backend,
+                      "prefill matmuls: auto | native | onednn | xnnpack (BALLAST_PREFILL overrides); plans their scratch");
+  }
+
+  // The choice after BALLAST_PREFILL, as a session would resolve it.
+  Result<PrefillBackendChoice> prefill_choice() const {
+    BALLAST_ASSIGN_OR_RETURN(PrefillBackendChoice requested, parse_prefill_backend_choice(prefill_backend));
+    return resolve_prefill_choice(requested);
   }
 
   Result<PlanInputs> to_inputs() const {
