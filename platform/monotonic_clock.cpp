@@ -12,4 +12,10 @@ int64_t monotonic_now_ns() {
   return static_cast<int64_t>(now.tv_sec) * 1000000000LL + static_cast<int64_t>(now.tv_nsec);
 }
 
+int64_t thread_cpu_now_ns() {
+  struct timespec now;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) != 0) return 0;
+  return static_cast<int64_t>(now.tv_sec) * 1000000000LL + static_cast<int64_t>(now.tv_nsec);
+}
+
 }  // namespace ballast

