@@ -39,13 +39,13 @@ def change(key):
     return f"{100 * (last[key] / first[key] - 1):+.1f}%" if first.get(key) else "n/a"
 print(f"10k vs end, wall: p50 {change('token_us_p50')}, p99 {change('token_us_p99')}; "
       f"CPU: p50 {change('token_cpu_us_p50')}, p99 {change('token_cpu_us_p99')}")
-# Medians of the first and last five intervals (less sensitive to one noisy interval).
+# Medians of the first and last ten intervals (less sensitive to one noisy interval).
 import statistics
-if len(rows) >= 10:
+if len(rows) >= 20:
     for key in ("token_us_p50", "token_us_p99", "token_cpu_us_p50", "token_cpu_us_p99"):
         if key not in rows[0]:
             continue
-        a = statistics.median(r[key] for r in rows[:5])
-        b = statistics.median(r[key] for r in rows[-5:])
-        print(f"median of the first 5 / last 5 intervals, {key}: {a:.1f} / {b:.1f} us ({100 * (b / a - 1):+.1f}%)")
+        a = statistics.median(r[key] for r in rows[:10])
+        b = statistics.median(r[key] for r in rows[-10:])
+        print(f"median of the first 10 / last 10 intervals, {key}: {a:.1f} / {b:.1f} us ({100 * (b / a - 1):+.1f}%)")
 PY
