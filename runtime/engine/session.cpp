@@ -88,7 +88,10 @@ Result<std::unique_ptr<Session>> Session::create(const Model &model, const Sessi
   buffers.attention_scratch_stride = s->plan_.find("thread_scratch")->bytes / inputs.threads / sizeof(float);
   buffers.prefill_choice = s->params_.prefill_backend;
   if (inputs.prefill_backend) {
-    s->prefill_backends_ = std::make_unique<PrefillBackendSet>(inputs.threads);
+    // Backends run on one thread (the conversion uses the session's pool):
+    // oneDNN's OpenMP team next to our pool made 2-thread prefill 4x slower
+    // on the shared dev VM (docs/PERFORMANCE.md, "Prefill backends").
+    s->prefill_backends_ = std::make_unique<PrefillBackendSet>(1);
     buffers.prefill_backends = s->prefill_backends_.get();
     buffers.prefill_scratch =
         carve_prefill_scratch(region_as<uint8_t>(regions, n_regions, "prefill_backend_scratch"), kPrefillWeightChunkBytes,
