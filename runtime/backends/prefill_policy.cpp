@@ -22,7 +22,7 @@ bool is_k_quant(TensorType type) {
 // The measured table for "auto" (docs/PERFORMANCE.md, "Prefill backends";
 // one thread, Zen 4, TinyLlama and SmolLM2 projection shapes):
 //  - types whose native matmul is scalar on this CPU (Q4_1, Q5_0, Q5_1,
-//    Q5_K, BF16 on x86 today): any backend is far faster (SmolLM2 Q4_K_M,
+//    Q5_K on x86 today): any backend is far faster (SmolLM2 Q4_K_M,
 //    mostly Q5_0: 5.8 -> 194 tok/s): oneDNN from 8 tokens.
 //  - Q4_0 / Q8_0: oneDNN bf16 is 1.05-1.45x the native tiled kernels at
 //    batch 128, even with the per-chunk dequantization, and slower at 64.
