@@ -75,7 +75,7 @@ TEST_CASE("dispatch table takes the best compiled variant the CPU supports") {
   } else if (avx2 != nullptr && avx2->cpu_supports(cpu) && best == IsaLevel::avx2) {
     CHECK(std::string(table.value().matmul_variant_name(TensorType::q4_0)) == "avx2");
   } else {
-    MESSAGE("no x86 SIMD variant runs here; best level " << isa_level_name(best));
+    MESSAGE("no x86 SIMD variant runs here; best level " << std::string(isa_level_name(best)));
   }
   // Types without a SIMD variant keep scalar.
   CHECK(std::string(table.value().matmul_variant_name(TensorType::q5_1)) == "scalar");
