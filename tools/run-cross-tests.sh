@@ -28,21 +28,20 @@
 # whatever the CPU. Excluded everywhere (BALLAST_CROSS_EXCLUDE): nothing by
 # default; see the README ("Cross-compiling for Raspberry Pi").
 #
-# Time (measured 2026-11-27 on the shared 2-core machine, load 12-17, so wall
-# times there were ~8x the CPU times): whole ballast_tests under
-# qemu-aarch64 -cpu cortex-a53 2 min 22 s CPU (281 cases, all passed), under
-# qemu-arm -cpu cortex-a7 2 min 06 s CPU; the -sf subset on -cpu max about 45 s
-# wall for the kernels_simd + platform files. The golden, kv_cache oracle and
-# threaded-session cases are the slow ones under emulation. Whole stage on an
-# idle 2-core machine, estimated from those: two cross builds plus about
-# 12 min of emulated tests; tools/run-tests.sh bounds it at
-# BALLAST_CROSS_SECONDS (2700 s). Narrow BALLAST_CROSS_VARIANT_FILES to trim.
+# The qemu runs of one architecture go in parallel, BALLAST_CROSS_QEMU_JOBS
+# at a time (default: BALLAST_CROSS_JOBS, i.e. one per core).
+#
+# Time (2026-11-28, 2-core VM under load 4-8, before the runs were parallel):
+# aarch64 build 457 s wall / ~220 s CPU; cortex-a53 (whole ballast_tests +
+# alloc suites + scalar-forced variant files) 322 s CPU, cortex-a76 158 s,
+# max 155 s; 804 cases passed. Narrow BALLAST_CROSS_VARIANT_FILES to trim.
 #
 # Usage: tools/run-cross-tests.sh [aarch64] [armhf]     (default: both)
 # Environment:
 #   BALLAST_CROSS_BUILD_ROOT   build trees go to ROOT-aarch64, ROOT-armhf
 #                              (default build/ci-cross)
 #   BALLAST_CROSS_JOBS         parallel compile jobs (default nproc)
+#   BALLAST_CROSS_QEMU_JOBS    parallel qemu runs (default BALLAST_CROSS_JOBS)
 #   BALLAST_CROSS_RUN_TIMEOUT  seconds one test executable may run under qemu (default 1200)
 #   BALLAST_CROSS_EXCLUDE      doctest -tce patterns, comma-separated, excluded from every run
 # Prints `cross: N passed, N failed` (doctest test cases; an executable that
@@ -100,9 +99,15 @@ test_targets() {
     sed 's/add_executable(//' | grep -vx -e ballast_tests -e ballast_llamacpp_reference_tests | sort -u
 }
 
-# Runs one executable under qemu and adds its doctest counts to the totals.
+# The qemu runs go in parallel, at most $qemu_jobs at a time (each is one
+# single-threaded emulation; default: one per core), and are tallied in
+# launch order once all have finished.
+qemu_jobs="${BALLAST_CROSS_QEMU_JOBS:-$jobs}"
+launched=()   # "label|cpu|isa|exe|log|t0" per run
+
+# Starts one executable under qemu in the background.
 # $1 = label, $2 = cpu, $3 = BALLAST_ISA value ('' = unset), $4 = executable, rest = doctest args
-run_one() {
+launch_one() {
   local label="$1" cpu="$2" isa="$3" exe="$4"
   shift 4
   local log="$build/cross-logs/$(basename "$exe")-$cpu${isa:+-$isa}.log"
@@ -111,31 +116,43 @@ run_one() {
   [[ -n "$isa" ]] && env_args+=(-E "BALLAST_ISA=$isa")
   local args=("$@")
   [[ -n "$exclude" ]] && args+=("--test-case-exclude=$exclude")
-  local t0=$SECONDS
+  while [[ $(jobs -rp | wc -l) -ge $qemu_jobs ]]; do wait -n || true; done
   # env -u: an ISA forced in the caller's environment must not leak in.
-  env -u BALLAST_ISA timeout "$run_timeout" "$qemu" -cpu "$cpu" -L "/usr/$triplet" "${env_args[@]}" \
-    "$exe" --no-intro=true --no-version=true "${args[@]}" > "$log" 2>&1
-  local rc=$?
-  local counts p f
-  counts="$(grep -E '^\[doctest\] test cases:' "$log" | tail -1)"
-  p="$(sed -n 's/.*| *\([0-9]*\) passed.*/\1/p' <<< "$counts")"
-  f="$(sed -n 's/.*| *\([0-9]*\) failed.*/\1/p' <<< "$counts")"
-  if [[ -z "$p" || -z "$f" ]]; then
-    p=0; f=1
-    [[ $rc -eq 124 ]] && echo "  (timed out after ${run_timeout} s)" >> "$log"
-  elif [[ $rc -ne 0 && $f -eq 0 ]]; then
-    f=1  # non-zero exit with no failed case (crash at exit, sanitizer, ...)
-  fi
-  passed=$((passed + p))
-  failed=$((failed + f))
-  local status=ok
-  if [[ $f -ne 0 ]]; then
-    status=FAIL
-    failures+=("$label $(basename "$exe") -cpu $cpu${isa:+ BALLAST_ISA=$isa}: $log")
-    grep -E 'ERROR|FATAL|failed|timed out' "$log" | head -20 | sed 's/^/    /'
-  fi
-  printf '  %-4s %-8s %-11s %-14s %-32s %4s passed %3s failed  %4d s\n' \
-    "$status" "$label" "$cpu" "${isa:-best}" "$(basename "$exe")" "$p" "$f" $((SECONDS - t0))
+  ( t0=$SECONDS
+    env -u BALLAST_ISA timeout "$run_timeout" "$qemu" -cpu "$cpu" -L "/usr/$triplet" "${env_args[@]}" \
+      "$exe" --no-intro=true --no-version=true "${args[@]}" > "$log" 2>&1
+    echo "$? $((SECONDS - t0))" > "$log.rc" ) &
+  launched+=("$label|$cpu|$isa|$exe|$log")
+}
+
+# Waits for every launched run and adds its doctest counts to the totals.
+collect_all() {
+  wait
+  local entry label cpu isa exe log rc secs counts p f
+  for entry in "${launched[@]}"; do
+    IFS='|' read -r label cpu isa exe log <<< "$entry"
+    read -r rc secs < "$log.rc" 2>/dev/null || { rc=1; secs=0; }
+    counts="$(grep -E '^\[doctest\] test cases:' "$log" | tail -1)"
+    p="$(sed -n 's/.*| *\([0-9]*\) passed.*/\1/p' <<< "$counts")"
+    f="$(sed -n 's/.*| *\([0-9]*\) failed.*/\1/p' <<< "$counts")"
+    if [[ -z "$p" || -z "$f" ]]; then
+      p=0; f=1
+      [[ $rc -eq 124 ]] && echo "  (timed out after ${run_timeout} s)" >> "$log"
+    elif [[ $rc -ne 0 && $f -eq 0 ]]; then
+      f=1  # non-zero exit with no failed case (crash at exit, sanitizer, ...)
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    local status=ok
+    if [[ $f -ne 0 ]]; then
+      status=FAIL
+      failures+=("$label $(basename "$exe") -cpu $cpu${isa:+ BALLAST_ISA=$isa}: $log")
+      grep -E 'ERROR|FATAL|failed|timed out' "$log" | head -20 | sed 's/^/    /'
+    fi
+    printf '  %-4s %-8s %-11s %-14s %-32s %4s passed %3s failed  %4d s\n' \
+      "$status" "$label" "$cpu" "${isa:-best}" "$(basename "$exe")" "$p" "$f" "$secs"
+  done
+  launched=()
 }
 
 for arch in "${archs[@]}"; do
@@ -167,16 +184,17 @@ for arch in "${archs[@]}"; do
     for target in "${targets[@]}"; do
       exe="$build/bin/$target"
       if [[ "$target" == ballast_tests && $first -eq 0 ]]; then
-        run_one "$arch" "$cpu" "" "$exe" "--source-file=$variant_files"
+        launch_one "$arch" "$cpu" "" "$exe" "--source-file=$variant_files"
       else
-        run_one "$arch" "$cpu" "" "$exe"
+        launch_one "$arch" "$cpu" "" "$exe"
       fi
     done
     if [[ $first -eq 1 ]]; then
-      run_one "$arch" "$cpu" scalar "$build/bin/ballast_tests" "--source-file=$variant_files"
+      launch_one "$arch" "$cpu" scalar "$build/bin/ballast_tests" "--source-file=$variant_files"
     fi
     first=0
   done
+  collect_all
 done
 
 step "summary ($(elapsed))"
