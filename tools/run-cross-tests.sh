@@ -167,6 +167,7 @@ for arch in "${archs[@]}"; do
   fi
 
   step "$arch: configure + build ($(elapsed))"
+  mkdir -p "$(dirname "$build")"
   if ! cmake -S . -B "$build" -DCMAKE_TOOLCHAIN_FILE="$repo/$toolchain" -DBALLAST_SYSROOT="$sysroot" \
        -DCMAKE_BUILD_TYPE=Release > "$build.configure.log" 2>&1; then
     cat "$build.configure.log"; failed=$((failed + 1)); failures+=("$arch configure"); continue
