@@ -1,8 +1,10 @@
 #include "kernels/dispatch/kernel_table.h"
 
 #include "kernels/attention/attention_arm.h"
+#include "kernels/activation/silu_mul_x86.h"
 #include "kernels/attention/attention_x86.h"
 #include "kernels/dispatch/kernel_variants.h"
+#include "kernels/norm/rms_norm_x86.h"
 #include "kernels/quant/tensor_type.h"
 
 namespace ballast {
@@ -70,6 +72,10 @@ Result<KernelTable> build_kernel_table(IsaLevel allowed, const CpuFeatures &feat
   if (level_allows(allowed, IsaLevel::avx2) && features.avx2 && features.fma && features.f16c) {
     table.attend_heads = attend_one_query_heads_avx2;
     table.attention_variant = "avx2";
+    table.rms_norm_rows = rms_norm_rows_avx2;
+    table.rms_norm_variant = "avx2";
+    table.silu_mul = silu_mul_avx2;
+    table.silu_mul_variant = "avx2";
   }
 #endif
 #if defined(BALLAST_HAVE_ISA_NEON)
