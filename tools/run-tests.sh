@@ -5,11 +5,11 @@
 #   1. release build, all unit / golden / tool tests (CTest)
 #   2. the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. the GGUF reader fuzzer (clang libFuzzer), ${BALLAST_FUZZ_SECONDS:-60} s
-#   4. with BALLAST_CROSS=1 only: the unit suites cross-built for aarch64 and
-#      armhf and run under qemu-user (tools/run-cross-tests.sh), at most
-#      ${BALLAST_CROSS_SECONDS:-2700} s. Off by default for now: the stage
-#      has not yet been timed end to end on an idle machine (estimated 20-30
-#      minutes, which would take CI past its time budget).
+#   4. the unit, kernel and golden suites cross-built for aarch64 and armhf
+#      and run under qemu-user on each emulated CPU (tools/run-cross-tests.sh:
+#      cortex-a53, cortex-a76, max; cortex-a7), at most
+#      ${BALLAST_CROSS_SECONDS:-2700} s. BALLAST_CROSS=0 skips it (e.g. on a
+#      machine without the cross packages).
 # Build trees go to build/ci-* (override with BALLAST_BUILD_ROOT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ fuzz_seconds=${BALLAST_FUZZ_SECONDS:-60}
 
 step() { printf '\n==== %s ====\n' "$*"; }
 
-cross=${BALLAST_CROSS:-0}
+cross=${BALLAST_CROSS:-1}
 cross_seconds=${BALLAST_CROSS_SECONDS:-2700}
 
 step "dependencies"
