@@ -59,12 +59,15 @@ namespace {
 // multi-byte and invalid UTF-8, NULs and controls, special-token text, a
 // "#summary" control line, and lines longer than the reader's limit.
 std::string hostile_transcript(size_t max_line_bytes, size_t lines) {
+  // NULs inside, so the length comes from the array (the literal is split
+  // after \x01 so that "c" is not read as a third hex digit).
+  static const char kNulLine[] = "nul\0bytes\0and\x01" "controls\x7F\there";
   const std::vector<std::string> kinds = {
       "so the plan for the next quarter is to ship the streaming runtime",
       "[00:01:02.000 --> 00:01:05.000]  and then we measured it again",
       "caf\xC3\xA9 na\xC3\xAFve \xE4\xB8\xAD\xE6\x96\x87 \xF0\x9F\x98\x80 done",
       "bad bytes \xC0 \xFF\xFE \xE4\xB8 and a cut emoji \xF0\x9F\x98",
-      std::string("nul\0bytes\0and\x01controls\x7F\there", 31),
+      std::string(kNulLine, sizeof kNulLine - 1),
       "<s> </s> <unk> <|im_end|> <|endoftext|> stay text",
       "#summary",
       "   lots     of    spaces   ",
