@@ -82,7 +82,7 @@ void for_each_runnable_converter(CheckFn check) {
     const MatmulVariant &v = variants[i];
     if (std::string(v.name) == "scalar") continue;
     if (!v.cpu_supports(host_cpu_features())) {
-      MESSAGE("skipped converters of variant " << v.name << ": this CPU lacks it");
+      MESSAGE("skipped converters of variant " << std::string(v.name) << ": this CPU lacks it");
       continue;
     }
     for (TensorType type : {TensorType::q8_0, TensorType::q4_0, TensorType::f16}) {

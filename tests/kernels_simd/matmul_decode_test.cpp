@@ -117,7 +117,7 @@ void for_each_decode_variant(CheckFn check) {
     const MatmulVariant &v = variants[i];
     if (std::string(v.name) == "scalar") continue;
     if (!v.cpu_supports(host_cpu_features())) {
-      MESSAGE("skipped matmul variant " << v.name << ": this CPU lacks it");
+      MESSAGE("skipped matmul variant " << std::string(v.name) << ": this CPU lacks it");
       continue;
     }
     for (TensorType type : {TensorType::q4_0, TensorType::q8_0, TensorType::f16}) {
