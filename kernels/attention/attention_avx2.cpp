@@ -15,6 +15,7 @@
 // and from memory once per group.
 #include <immintrin.h>
 
+#include "kernels/activation/exp_avx2.h"
 #include "kernels/attention/attention_x86.h"
 
 namespace ballast {
@@ -40,27 +41,10 @@ __m128 horizontal_sum4(__m256 a, __m256 b, __m256 c, __m256 d) {
   return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
 }
 
-// exp(x) for x <= 0 (scores minus their max), 8 lanes: 2^n * e^r with
-// r = x - n ln2 in [-ln2/2, ln2/2] (ln2 split in two for exactness) and a
-// degree-6 polynomial for e^r: relative error ~2e-7. Inputs below -87 give
-// exp(-87) ~ 1.6e-38 instead of a denormal or 0 (a weight that small adds
-// nothing next to the max's weight of 1).
-__m256 exp_nonpositive(__m256 x) {
-  x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-  __m256 p = _mm256_set1_ps(1.0f / 720.0f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-  const __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-  return _mm256_mul_ps(p, _mm256_castsi256_ps(exponent));
-}
+// exp(x) for x <= 0 (scores minus their max), 8 lanes (kernels/activation/exp_avx2.h:
+// relative error ~2e-7; inputs below -87 give exp(-87) ~ 1.6e-38, a weight
+// that adds nothing next to the max's weight of 1).
+__m256 exp_nonpositive(__m256 x) { return exp_clamped_avx2(x); }
 
 float exp_nonpositive(float x) {
   alignas(32) float lanes[8];

@@ -13,6 +13,13 @@
 // starting the accumulation at -offset * sum(x[4 lanes]) (computed once per
 // activation block per tile, shared by the R weight rows). The lane sums are
 // then the same integers as sum(w * x), exactly.
+// GCC 12's AVX-512 intrinsics build their "undefined" upper halves from a
+// self-initialised variable, which -W(maybe-)uninitialized reports at every
+// inlined use (a false positive, fixed in later GCC); off before <immintrin.h>.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include "kernels/matmul/matmul_batched_x86.h"
 
 #include <immintrin.h>
