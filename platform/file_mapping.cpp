@@ -125,4 +125,13 @@ Status FileMapping::advise(MappingAdvice advice) const {
   return Status::ok();
 }
 
+void drop_mapped_pages(const void *data, size_t bytes) {
+  const long page_size = ::sysconf(_SC_PAGESIZE);
+  if (data == nullptr || page_size <= 0) return;
+  const uintptr_t page = static_cast<uintptr_t>(page_size);
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) / page * page;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) / page * page;
+  if (end > begin) ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
+}
+
 }  // namespace ballast

@@ -57,4 +57,11 @@ class FileMapping {
 
 const char *mapping_advice_name(MappingAdvice advice);
 
+// Drops this process's resident pages of [data, data + bytes) inside a
+// read-only file mapping (MADV_DONTNEED on the whole pages in the range), so
+// they stop counting in RSS; a later read faults them back in from the file.
+// Used after weights were copied into a repacked layout. Advisory: failures
+// are ignored.
+void drop_mapped_pages(const void *data, size_t bytes);
+
 }  // namespace ballast

@@ -16,6 +16,7 @@ const char *activation_type_name(ActivationType type) {
     case ActivationType::q8_0: return "Q8_0";
     case ActivationType::q8_1: return "Q8_1";
     case ActivationType::q8_k: return "Q8_K";
+    case ActivationType::q8_0_sums: return "Q8_0+sums";
   }
   return "unknown";
 }
@@ -28,6 +29,8 @@ int64_t activation_row_bytes(ActivationType type, int64_t cols) {
     case ActivationType::bf16: return cols * 2;
     case ActivationType::q8_0:
       return cols % kQuantBlock == 0 ? cols / kQuantBlock * static_cast<int64_t>(sizeof(BlockQ8_0)) : -1;
+    case ActivationType::q8_0_sums:
+      return cols % kQuantBlock == 0 ? cols / kQuantBlock * static_cast<int64_t>(sizeof(BlockQ8_0) + sizeof(int16_t)) : -1;
     case ActivationType::q8_1:
       return cols % kQuantBlock == 0 ? cols / kQuantBlock * static_cast<int64_t>(sizeof(BlockQ8_1)) : -1;
     case ActivationType::q8_k:
@@ -83,6 +86,24 @@ void dequantize_row_q8_1(const void *blocks, float *out, int64_t n) {
     const float d = f16_to_f32(block.d);
     for (int j = 0; j < kQuantBlock; ++j) out[b * kQuantBlock + j] = static_cast<float>(block.qs[j]) * d;
   }
+}
+
+void append_q8_0_block_sums(void *row, int64_t n) {
+  uint8_t *bytes = static_cast<uint8_t *>(row);
+  const int64_t blocks = n / kQuantBlock;
+  uint8_t *sums = bytes + blocks * static_cast<int64_t>(sizeof(BlockQ8_0));  // [blocks] int16
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int8_t *qs = reinterpret_cast<const int8_t *>(bytes + b * static_cast<int64_t>(sizeof(BlockQ8_0)) + 2);
+    int sum = 0;
+    for (int j = 0; j < kQuantBlock; ++j) sum += qs[j];
+    const int16_t sum16 = static_cast<int16_t>(sum);
+    std::memcpy(sums + b * static_cast<int64_t>(sizeof sum16), &sum16, sizeof sum16);
+  }
+}
+
+void quantize_activations_q8_0_sums(const float *x, void *row, int64_t n) {
+  quantize_activations_q8_0(x, row, n);
+  append_q8_0_block_sums(row, n);
 }
 
 }  // namespace ballast

@@ -4,6 +4,7 @@
 #include "kernels/matmul/matmul_q8_x86.h"
 
 #include "kernels/matmul/matmul_q8_x86_impl.h"
+#include "kernels/matmul/matmul_q4_0x8_x86_impl.h"
 
 namespace ballast {
 namespace {
@@ -15,12 +16,26 @@ struct MaddubsDot {
     const __m256i products = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
     return _mm256_madd_epi16(products, _mm256_set1_epi16(1));
   }
+
+  // acc + per lane the 4 products u1 x s1 plus the 4 u2 x s2, for u <= 15:
+  // the two int16 pair sums stay below 2 * 2 * 15 * 128.
+  static __m256i dot_pair(__m256i acc, __m256i u1, __m256i s1, __m256i u2, __m256i s2) {
+    const __m256i pairs = _mm256_add_epi16(_mm256_maddubs_epi16(u1, s1), _mm256_maddubs_epi16(u2, s2));
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+  }
 };
+
+X86Q8KernelSet avx2_kernels() {
+  static const RepackedMatmulKernels q4_0x8 = q4_0x8_kernels_x86<MaddubsDot>();
+  X86Q8KernelSet set = x86_q8_kernels<MaddubsDot>();
+  set.q4_0.repacked = &q4_0x8;
+  return set;
+}
 
 }  // namespace
 
 const QuantizedMatmulKernels *matmul_q8_kernels_avx2(TensorType type) {
-  static const X86Q8KernelSet kernels = x86_q8_kernels<MaddubsDot>();
+  static const X86Q8KernelSet kernels = avx2_kernels();
   return kernels.find(type);
 }
 

@@ -15,6 +15,7 @@
 
 #include "kernels/matmul/matmul_q8_x86_impl.h"
 #include "kernels/matmul/matmul_decode_avx512_impl.h"
+#include "kernels/matmul/matmul_q4_0x8_x86_impl.h"
 
 namespace ballast {
 namespace {
@@ -22,6 +23,10 @@ namespace {
 struct VnniDot {
   static __m256i dot_s8(__m256i w, __m256i x) {
     return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
+  }
+  // acc + per lane the 4 products u1 x s1 plus the 4 u2 x s2 (any u8).
+  static __m256i dot_pair(__m256i acc, __m256i u1, __m256i s1, __m256i u2, __m256i s2) {
+    return _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(acc, u1, s1), u2, s2);
   }
 };
 
@@ -35,6 +40,8 @@ X86Q8KernelSet avx512vnni_kernels() {
   set.q4_0.matmul = matmul_q4_0_avx512<VnniDot, VnniDot512>;
   set.q8_0.matmul = matmul_q8_0_avx512<VnniDot, VnniDot512>;
   set.f16.matmul = matmul_f16_avx512;
+  static const RepackedMatmulKernels q4_0x8 = q4_0x8_kernels_x86<VnniDot>();
+  set.q4_0.repacked = &q4_0x8;
   return set;
 }
 

@@ -29,7 +29,11 @@
 
 namespace ballast {
 
-enum class ActivationType : uint8_t { f32, f16, bf16, q8_0, q8_1, q8_k };
+// q8_0_sums: a Q8_0 row followed by every block's quant sum,
+//   [blocks] BlockQ8_0, then [blocks] int16 sum(qs)   (|sum| <= 32 * 127)
+// for kernels that dot UNSIGNED weights and subtract offset * sum once per
+// block (the repacked Q4_0 kernels, q4_0_interleaved.h).
+enum class ActivationType : uint8_t { f32, f16, bf16, q8_0, q8_1, q8_k, q8_0_sums };
 const char *activation_type_name(ActivationType type);
 
 // Bytes of one activation row of `cols` elements, or -1 when cols is not a
@@ -48,11 +52,29 @@ using QuantizedRowDotFn = float (*)(const void *row, const void *x_q, int64_t co
 using QuantizedMatmulFn = void (*)(const void *weights, const void *x_q, float *y, int64_t rows, int64_t cols,
                                    int64_t batch, int64_t row_begin, int64_t row_end);
 
+// Kernels over weights REPACKED once, when a session starts, into a SIMD
+// layout of their own (e.g. 8 rows interleaved: q4_0_interleaved.h). The
+// session copies each such weight matrix into its plan's `repacked_weights`
+// region with `repack` and then calls `matmul` on the copy; the file's bytes
+// are no longer read by the matmuls.
+struct RepackedMatmulKernels {
+  const char *layout;                                  // name shown by `ballast info`, e.g. "q4_0x8"
+  int64_t (*repacked_bytes)(int64_t rows, int64_t cols);  // size of the copy
+  // weights [rows][row_bytes] in the type's GGUF layout -> repacked [repacked_bytes(rows, cols)].
+  void (*repack)(const void *weights, void *repacked, int64_t rows, int64_t cols);
+  ActivationType activation;
+  QuantizeActivationsFn quantize_activations;
+  // As QuantizedMatmulFn with `weights` = the repacked copy. May read (never
+  // write) the other rows of a row group that [row_begin, row_end) cuts.
+  QuantizedMatmulFn matmul;
+};
+
 struct QuantizedMatmulKernels {
   ActivationType activation;                  // the format x must be converted to
   QuantizeActivationsFn quantize_activations; // f32 -> that format, one row
   QuantizedRowDotFn row_dot;
   QuantizedMatmulFn matmul;
+  const RepackedMatmulKernels *repacked = nullptr;  // set when this variant runs on repacked weights
 };
 
 // nullptr for a type without kernels (none today).
@@ -77,5 +99,11 @@ void dequantize_row_q8_1(const void *blocks, float *out, int64_t n);
 // rounding for up to ~1 in 20 values, which the golden tests see as logit
 // errors of ~3% of the row's max.)
 void quantize_activations_q8_0(const float *x, void *blocks, int64_t n);
+
+// q8_0_sums rows: the Q8_0 quantization above, then the block sums.
+void quantize_activations_q8_0_sums(const float *x, void *row, int64_t n);
+// Writes the block sums after a row whose Q8_0 blocks are already there
+// (for SIMD Q8_0 converters).
+void append_q8_0_block_sums(void *row, int64_t n);
 
 }  // namespace ballast

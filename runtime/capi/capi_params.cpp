@@ -8,7 +8,6 @@
 namespace ballast::capi {
 namespace {
 
-constexpr uint32_t kDefaultSinks = 4;       // Session's default when the model declares none
 constexpr int32_t kMaxSinks = 64;
 constexpr uint32_t kMaxWindow = 1u << 24;   // 16M slots, as the CLI allows
 constexpr uint32_t kMaxThreads = 256;
@@ -130,26 +129,6 @@ Result<SessionParams> to_session_params(const ballast_session_params &in) {
   out.sampling.repeat_last_n = s.repeat_last_n;
   out.sampling.seed = s.seed;
   return out;
-}
-
-Result<PlanInputs> plan_inputs_for(const ModelConfig &config, const SessionParams &params) {
-  // Mirrors Session::create (runtime/engine/session.cpp); the C API tests
-  // check ballast_session_plan_bytes() against the arena a session reserves.
-  uint32_t sinks = kDefaultSinks;
-  if (params.sinks >= 0) {
-    sinks = static_cast<uint32_t>(params.sinks);
-  } else if (config.sink_slots > 0) {
-    sinks = config.sink_slots;
-  }
-  if (params.mode == KvCacheMode::window) sinks = 0;
-  PlanInputs in;
-  in.sink_slots = sinks;
-  in.window = params.window;
-  in.threads = params.threads;
-  in.max_prefill_batch = params.batch;
-  in.logit_rows = params.all_logits ? params.batch : 1;
-  in.kv_type = params.kv_type;
-  return in;
 }
 
 }  // namespace ballast::capi

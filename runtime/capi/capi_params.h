@@ -15,8 +15,4 @@ ballast_session_params default_session_params();
 // is outside 1..16777216".
 Result<SessionParams> to_session_params(const ballast_session_params &params);
 
-// The memory plan inputs Session::create() derives from `params` for this
-// model (sinks resolved against the model's declared sink slots and the mode).
-Result<PlanInputs> plan_inputs_for(const ModelConfig &config, const SessionParams &params);
-
 }  // namespace ballast::capi

@@ -48,10 +48,7 @@ BALLAST_API ballast_status ballast_session_plan_bytes(const ballast_model *model
     const ballast_session_params p = params != nullptr ? *params : ballast_session_default_params();
     ballast::Result<ballast::SessionParams> converted = ballast::capi::to_session_params(p);
     if (!converted.is_ok()) return record_status(converted.status(), nullptr);
-    const ballast::ModelConfig &config = model->model->config;
-    ballast::Result<ballast::PlanInputs> inputs = ballast::capi::plan_inputs_for(config, converted.value());
-    if (!inputs.is_ok()) return record_status(inputs.status(), nullptr);
-    ballast::Result<ballast::MemoryPlan> plan = ballast::plan_memory(config, inputs.value());
+    ballast::Result<ballast::MemoryPlan> plan = ballast::Session::plan(*model->model, converted.value());
     if (!plan.is_ok()) return record_status(plan.status(), nullptr);
     *out_bytes = plan.value().total_bytes;
     return BALLAST_OK;

@@ -8,6 +8,7 @@
 #include "kernels/elementwise/add_scalar.h"
 #include "kernels/embedding/embedding_scalar.h"
 #include "kernels/norm/rms_norm_scalar.h"
+#include "platform/file_mapping.h"
 
 namespace ballast {
 namespace {
@@ -29,7 +30,71 @@ void for_each_projection_weight(const Model &model, F f) {
   f(model.weights.output);
 }
 
+// Only pages of the model's read-only file mapping may be dropped (a model
+// built in memory, as some tests do, would lose its bytes).
+bool inside_file_mapping(const Model &model, const void *data, uint64_t bytes) {
+  if (model.file == nullptr) return false;
+  const FileMapping &m = model.file->mapping();
+  const uint8_t *p = static_cast<const uint8_t *>(data);
+  return m.is_open() && p >= m.data() && bytes <= m.size() && p - m.data() <= static_cast<ptrdiff_t>(m.size() - bytes);
+}
+
+constexpr uint64_t kRepackAlign = 64;
+uint64_t align_repacked(uint64_t n) { return (n + kRepackAlign - 1) / kRepackAlign * kRepackAlign; }
+
+// Whether automatic prefill routing leaves `w` native because the session
+// runs it on a repacked copy (the backends would read the file's bytes again).
+bool runs_repacked(const WeightView &w, bool repack) {
+  if (!repack) return false;
+  Result<LinearOp> op = bind_linear(w, "weight");
+  return op.is_ok() && linear_repacked_bytes(op.value()) > 0;
+}
+
 }  // namespace
+
+template <typename F>
+void ForwardPass::for_each_op(F f) {
+  for (LayerOps &ops : layers_) {
+    for (LinearOp *op : {&ops.wq, &ops.wk, &ops.wv, &ops.wo, &ops.gate, &ops.up, &ops.down}) f(*op);
+  }
+  f(output_);
+}
+
+Result<uint64_t> ForwardPass::repacked_weight_bytes(const Model &model) {
+  uint64_t total = 0;
+  Status status = Status::ok();
+  for_each_projection_weight(model, [&](const WeightView &w) {
+    Result<LinearOp> op = bind_linear(w, "weight");
+    if (!op.is_ok()) {
+      if (status.is_ok()) status = op.status();
+      return;
+    }
+    total += align_repacked(static_cast<uint64_t>(linear_repacked_bytes(op.value())));
+  });
+  if (!status.is_ok()) return status;
+  return total;
+}
+
+// Copies the matrices with repacked kernels into the region, one after
+// another, then drops the file pages they were read from (the matmuls no
+// longer read them; a prefill backend or the embedding lookup of a tied
+// matrix faults back what it needs).
+Status ForwardPass::repack_weights(const ForwardBuffers &buffers) {
+  if (buffers.repacked_weights == nullptr) return Status::ok();
+  uint64_t offset = 0;
+  Status status = Status::ok();
+  for_each_op([&](LinearOp &op) {
+    const uint64_t bytes = static_cast<uint64_t>(linear_repacked_bytes(op));
+    if (bytes == 0 || !status.is_ok()) return;
+    status = repack_linear(&op, buffers.repacked_weights + offset,
+                           static_cast<int64_t>(buffers.repacked_weight_bytes - offset));
+    if (status.is_ok() && inside_file_mapping(*model_, op.weight->data, bytes)) {
+      drop_mapped_pages(op.weight->data, static_cast<size_t>(bytes));
+    }
+    offset += align_repacked(bytes);
+  });
+  return status;
+}
 
 Result<ForwardPass> ForwardPass::create(const Model &model, SinkRingCache *cache, const ForwardBuffers &buffers) {
   ForwardPass f;
@@ -64,13 +129,16 @@ Result<ForwardPass> ForwardPass::create(const Model &model, SinkRingCache *cache
     BALLAST_ASSIGN_OR_RETURN(ops.down, bind_linear(w.ffn_down, (p + "ffn_down").c_str()));
   }
   BALLAST_ASSIGN_OR_RETURN(f.output_, bind_linear(model.weights.output, "output"));
+  BALLAST_RETURN_IF_ERROR(f.repack_weights(buffers));
   BALLAST_RETURN_IF_ERROR(f.route_prefill(buffers));
   return f;
 }
 
-bool ForwardPass::uses_prefill_backend(const Model &model, PrefillBackendChoice choice, uint32_t max_batch) {
+bool ForwardPass::uses_prefill_backend(const Model &model, PrefillBackendChoice choice, uint32_t max_batch,
+                                       bool repack) {
   bool any = false;
   for_each_projection_weight(model, [&](const WeightView &w) {
+    if (choice == PrefillBackendChoice::automatic && runs_repacked(w, repack)) return;
     any = any || choose_prefill_route(choice, prefill_shape(w, max_batch)).kind != PrefillBackendKind::native;
   });
   return any;
@@ -80,6 +148,7 @@ bool ForwardPass::uses_prefill_backend(const Model &model, PrefillBackendChoice 
 // here, at creation time), or none.
 Status ForwardPass::route_prefill(const ForwardBuffers &buffers) {
   auto route = [&](LinearOp &op) -> Status {
+    if (op.repacked != nullptr && buffers.prefill_choice == PrefillBackendChoice::automatic) return Status::ok();
     const PrefillRoute r = choose_prefill_route(buffers.prefill_choice, prefill_shape(*op.weight, buffers.max_batch));
     if (r.kind == PrefillBackendKind::native) return Status::ok();
     if (buffers.prefill_backends == nullptr || buffers.prefill_scratch.weights == nullptr) {
@@ -107,7 +176,8 @@ std::string ForwardPass::describe_prefill_routes() const {
     if (b != nullptr && op.prefill_min_batch > 2) std::snprintf(batch_note, sizeof batch_note, " from %u tokens", op.prefill_min_batch);
     std::snprintf(line, sizeof line, "%s%s %s %llux%llu: %s%s%s", text.empty() ? "" : ", ", name,
                   tensor_type_info(w.type)->name, static_cast<unsigned long long>(w.rows),
-                  static_cast<unsigned long long>(w.cols), b == nullptr ? "native" : prefill_backend_name(b->kind()),
+                  static_cast<unsigned long long>(w.cols),
+                  b != nullptr ? prefill_backend_name(b->kind()) : op.repacked != nullptr ? op.repacked->layout : "native",
                   b != nullptr && b->operand() == PrefillOperand::bf16 ? " bf16" : "", batch_note);
     text += line;
   };

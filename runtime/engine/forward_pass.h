@@ -41,6 +41,11 @@ struct ForwardBuffers {
   PrefillBackendChoice prefill_choice = PrefillBackendChoice::native;
   PrefillBackendSet *prefill_backends = nullptr;
   PrefillScratch prefill_scratch;
+  // The plan's `repacked_weights` region (ForwardPass::repacked_weight_bytes
+  // bytes): create() copies every weight matrix whose kernels have a repacked
+  // variant into it. nullptr: every matmul runs on the file's bytes.
+  uint8_t *repacked_weights = nullptr;
+  uint64_t repacked_weight_bytes = 0;
 };
 
 struct LayerOps {
@@ -58,7 +63,12 @@ class ForwardPass {
 
   // True if `choice` routes any projection of `model` to a prefill backend
   // (then the plan needs the backend scratch: PlanInputs::prefill_backend).
-  static bool uses_prefill_backend(const Model &model, PrefillBackendChoice choice, uint32_t max_batch);
+  // `repack`: whether the session repacks weights (automatic routing keeps
+  // repacked projections native).
+  static bool uses_prefill_backend(const Model &model, PrefillBackendChoice choice, uint32_t max_batch, bool repack);
+  // Bytes of the `repacked_weights` region for `model` with the host's
+  // kernels (each matrix 64-byte aligned); 0 when no kernel repacks.
+  static Result<uint64_t> repacked_weight_bytes(const Model &model);
   // "q q4_0 2048x2048: native, ..., down q4_0 2048x5632: onednn bf16" (layer 0 and output).
   std::string describe_prefill_routes() const;
 
@@ -74,6 +84,9 @@ class ForwardPass {
   Status attention_block(uint32_t layer, uint32_t n);
   Status ffn_block(uint32_t layer, uint32_t n);
   Status route_prefill(const ForwardBuffers &buffers);
+  Status repack_weights(const ForwardBuffers &buffers);
+  template <typename F>
+  void for_each_op(F f);
   Status attend(const float *q, const KvLayerView &view, float *out);
   Status project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out);
 

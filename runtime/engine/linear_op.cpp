@@ -18,7 +18,36 @@ Result<LinearOp> bind_linear(const WeightView &weight, const char *name) {
     return make_status(StatusCode::unsupported, "%s: row length %llu does not fit the %s activation blocks", name,
                        static_cast<unsigned long long>(weight.cols), activation_type_name(op.kernels->activation));
   }
+  op.matmul_weights = weight.data;
+  op.activation = op.kernels->activation;
+  op.quantize_activations = op.kernels->quantize_activations;
+  op.matmul = op.kernels->matmul;
   return op;
+}
+
+int64_t linear_repacked_bytes(const LinearOp &op) {
+  const RepackedMatmulKernels *r = op.kernels != nullptr ? op.kernels->repacked : nullptr;
+  if (r == nullptr || activation_row_bytes(r->activation, static_cast<int64_t>(op.weight->cols)) < 0) return 0;
+  return r->repacked_bytes(static_cast<int64_t>(op.weight->rows), static_cast<int64_t>(op.weight->cols));
+}
+
+Status repack_linear(LinearOp *op, uint8_t *dst, int64_t dst_bytes) {
+  const int64_t bytes = linear_repacked_bytes(*op);
+  if (bytes == 0) return Status::ok();
+  if (dst == nullptr || dst_bytes < bytes) {
+    return make_status(StatusCode::internal, "repacked weights need %lld bytes, the region has %lld",
+                       static_cast<long long>(bytes), static_cast<long long>(dst_bytes));
+  }
+  const RepackedMatmulKernels *r = op->kernels->repacked;
+  const WeightView &w = *op->weight;
+  r->repack(w.data, dst, static_cast<int64_t>(w.rows), static_cast<int64_t>(w.cols));
+  op->matmul_weights = dst;
+  op->activation = r->activation;
+  op->activation_row_bytes = activation_row_bytes(r->activation, static_cast<int64_t>(w.cols));
+  op->quantize_activations = r->quantize_activations;
+  op->matmul = r->matmul;
+  op->repacked = r;
+  return Status::ok();
 }
 
 Status linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted, ThreadPool *pool,
@@ -30,21 +59,21 @@ Status linear(const LinearOp &op, const float *in, int64_t batch, float *out, ui
     return backend_linear(*op.prefill_backend, w.type, w.data, rows, cols, in, batch, out, *prefill, pool);
   }
   const void *x = in;
-  if (op.kernels->activation != ActivationType::f32) {
+  if (op.activation != ActivationType::f32) {
     for (int64_t b = 0; b < batch; ++b) {
-      op.kernels->quantize_activations(in + b * cols, converted + b * op.activation_row_bytes, cols);
+      op.quantize_activations(in + b * cols, converted + b * op.activation_row_bytes, cols);
     }
     x = converted;
   }
   const uint32_t threads = pool != nullptr ? pool->threads() : 1;
   if (threads == 1 || rows < 64) {
-    op.kernels->matmul(w.data, x, out, rows, cols, batch, 0, rows);
+    op.matmul(op.matmul_weights, x, out, rows, cols, batch, 0, rows);
     return Status::ok();
   }
   auto task = [&](uint32_t t) {
     int64_t begin = 0, end = 0;
     split_range(rows, threads, t, 16, &begin, &end);
-    if (begin < end) op.kernels->matmul(w.data, x, out, rows, cols, batch, begin, end);
+    if (begin < end) op.matmul(op.matmul_weights, x, out, rows, cols, batch, begin, end);
   };
   pool->run(threads, task);
   return Status::ok();

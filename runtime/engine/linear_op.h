@@ -21,6 +21,13 @@ struct LinearOp {
   const WeightView *weight = nullptr;
   const QuantizedMatmulKernels *kernels = nullptr;
   int64_t activation_row_bytes = 0;  // bytes of one converted input row
+  // What the native path runs: the kernels' own entries on weight->data, or
+  // after repack_linear() the repacked entries on the session's copy.
+  const void *matmul_weights = nullptr;
+  ActivationType activation = ActivationType::f32;
+  QuantizeActivationsFn quantize_activations = nullptr;
+  QuantizedMatmulFn matmul = nullptr;
+  const RepackedMatmulKernels *repacked = nullptr;  // non-null once running on a repacked copy
   PrefillBackend *prefill_backend = nullptr;  // chunks of >= prefill_min_batch go here when set (not owned)
   uint32_t prefill_min_batch = 2;             // >= 2: decode never goes to a backend
 };
@@ -29,6 +36,14 @@ struct LinearOp {
 // (host_kernel_table(): the best variant the CPU and BALLAST_ISA allow); errors if none exist or the row
 // length is not a whole number of the activation format's blocks.
 Result<LinearOp> bind_linear(const WeightView &weight, const char *name);
+
+// Bytes the op's weights take repacked (0 when its kernels have no repacked
+// variant: it then runs on the file's bytes).
+int64_t linear_repacked_bytes(const LinearOp &op);
+
+// Copies the op's weights into `dst` (linear_repacked_bytes(op) bytes) in
+// the kernels' repacked layout and switches the op's native path to it.
+Status repack_linear(LinearOp *op, uint8_t *dst, int64_t dst_bytes);
 
 // out [batch][rows] = in [batch][cols] x W^T.
 // converted: scratch of at least batch * op.activation_row_bytes bytes.

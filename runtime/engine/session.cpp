@@ -1,5 +1,6 @@
 #include "runtime/engine/session.h"
 
+#include <cstdlib>
 #include <cstring>
 
 #include "platform/monotonic_clock.h"
@@ -40,6 +41,20 @@ Result<PlanInputs> resolve_plan_inputs(const ModelConfig &config, SessionParams 
   return in;
 }
 
+// Everything the plan depends on, with the environment's overrides applied
+// to *params.
+Result<PlanInputs> resolve_session(const Model &model, SessionParams *params) {
+  BALLAST_ASSIGN_OR_RETURN(PlanInputs inputs, resolve_plan_inputs(model.config, params));
+  BALLAST_ASSIGN_OR_RETURN(params->prefill_backend, resolve_prefill_choice(params->prefill_backend));
+  BALLAST_ASSIGN_OR_RETURN(params->repack_weights, resolve_repack_weights(params->repack_weights));
+  inputs.prefill_backend = ForwardPass::uses_prefill_backend(model, params->prefill_backend, inputs.max_prefill_batch,
+                                                             params->repack_weights);
+  if (params->repack_weights) {
+    BALLAST_ASSIGN_OR_RETURN(inputs.repacked_weight_bytes, ForwardPass::repacked_weight_bytes(model));
+  }
+  return inputs;
+}
+
 template <typename T>
 T *region_as(const ArenaRegion *regions, size_t count, const char *name) {
   for (size_t i = 0; i < count; ++i) {
@@ -54,9 +69,7 @@ Result<std::unique_ptr<Session>> Session::create(const Model &model, const Sessi
   std::unique_ptr<Session> s(new Session());
   s->model_ = &model;
   s->params_ = requested;
-  BALLAST_ASSIGN_OR_RETURN(PlanInputs inputs, resolve_plan_inputs(model.config, &s->params_));
-  BALLAST_ASSIGN_OR_RETURN(s->params_.prefill_backend, resolve_prefill_choice(s->params_.prefill_backend));
-  inputs.prefill_backend = ForwardPass::uses_prefill_backend(model, s->params_.prefill_backend, inputs.max_prefill_batch);
+  BALLAST_ASSIGN_OR_RETURN(PlanInputs inputs, resolve_session(model, &s->params_));
   BALLAST_ASSIGN_OR_RETURN(s->plan_, plan_memory(model.config, inputs));
 
   ReservationOptions options;
@@ -97,6 +110,9 @@ Result<std::unique_ptr<Session>> Session::create(const Model &model, const Sessi
         carve_prefill_scratch(region_as<uint8_t>(regions, n_regions, "prefill_backend_scratch"), kPrefillWeightChunkBytes,
                               inputs.max_prefill_batch, widest_activation_row(model.config), inputs.threads);
   }
+  buffers.repacked_weights = region_as<uint8_t>(regions, n_regions, "repacked_weights");
+  buffers.repacked_weight_bytes = inputs.repacked_weight_bytes;
+  if (inputs.repacked_weight_bytes == 0) buffers.repacked_weights = nullptr;
   s->forward_ = ForwardPass::create(model, &s->cache_.value(), buffers);
   if (!s->forward_.is_ok()) return s->forward_.status();
 
@@ -109,6 +125,20 @@ Result<std::unique_ptr<Session>> Session::create(const Model &model, const Sessi
   if (!s->sampler_.is_ok()) return s->sampler_.status();
   s->stats_.arena_bytes = s->plan_.total_bytes;
   return s;
+}
+
+Result<bool> resolve_repack_weights(bool requested) {
+  const char *env = std::getenv("BALLAST_REPACK");
+  if (env == nullptr || env[0] == '\0') return requested;
+  if (std::strcmp(env, "0") == 0) return false;
+  if (std::strcmp(env, "1") == 0) return true;
+  return make_status(StatusCode::invalid_argument, "BALLAST_REPACK must be 0 or 1, got '%s'", env);
+}
+
+Result<MemoryPlan> Session::plan(const Model &model, const SessionParams &requested) {
+  SessionParams params = requested;
+  BALLAST_ASSIGN_OR_RETURN(PlanInputs inputs, resolve_session(model, &params));
+  return plan_memory(model.config, inputs);
 }
 
 Status Session::run_chunk(const int32_t *tokens, uint32_t n) {

@@ -36,8 +36,16 @@ struct SessionParams {
   // (runtime/backends/prefill_policy.h), or native | onednn | xnnpack forced.
   // BALLAST_PREFILL overrides it. Decode is always native.
   PrefillBackendChoice prefill_backend = PrefillBackendChoice::automatic;
+  // Copy the weight matrices whose fastest kernels read a repacked layout
+  // (Q4_0 on x86: 8 rows interleaved) into the arena at creation, and drop
+  // the file pages they came from. Costs the matrices' size in the arena
+  // (per session) and a copy at start. BALLAST_REPACK=0|1 overrides it.
+  bool repack_weights = true;
   SamplerParams sampling;
 };
+
+// `requested` unless BALLAST_REPACK is set (0 or 1; anything else is an error).
+Result<bool> resolve_repack_weights(bool requested);
 
 struct SessionStats {
   uint64_t arena_bytes = 0;     // reserved once at creation
@@ -53,6 +61,10 @@ struct SessionStats {
 class Session {
  public:
   static Result<std::unique_ptr<Session>> create(const Model &model, const SessionParams &params);
+
+  // The memory plan create() would reserve for these parameters (nothing is
+  // reserved): the one source of truth for ballast_session_plan_bytes().
+  static Result<MemoryPlan> plan(const Model &model, const SessionParams &params);
 
   // Feeds tokens through the cache (chunks of up to `batch`). Afterwards
   // logits() holds the last token's logits. Dense mode refuses (out_of_range,

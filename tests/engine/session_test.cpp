@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <cstring>
+
 #include "tests/engine/engine_test_support.h"
 
 using namespace ballast;
@@ -187,4 +190,65 @@ TEST_CASE("the session's arena is exactly the plan and greedy sampling is determ
     REQUIRE(b->feed(&tb, 1).is_ok());
   }
   CHECK(a->stats().evictions == 55 - 36);
+}
+
+TEST_CASE("repacked Q4_0 weights give the file layout's logits, and the plan and BALLAST_REPACK account for them") {
+  auto model = make_test_model(spec_for(mkmodel::ModelArch::llama, TensorType::q4_0), "repack");
+  const uint32_t n_vocab = model->config.n_vocab;
+  const auto ids = test_tokens(60, n_vocab, 3);
+  SessionParams params;
+  params.sinks = 4;
+  params.window = 20;  // the 48-token chunk evicts within itself
+  params.all_logits = true;
+  params.prefill_backend = PrefillBackendChoice::native;
+  SessionParams in_place = params;
+  in_place.repack_weights = false;
+
+  const Result<uint64_t> expected = ForwardPass::repacked_weight_bytes(*model);
+  REQUIRE(expected.is_ok());
+  auto repacked = make_session(*model, params);
+  auto plain = make_session(*model, in_place);
+  CHECK(repacked->plan().find("repacked_weights")->bytes == (expected.value() + 63) / 64 * 64);
+  CHECK(plain->plan().find("repacked_weights")->bytes == 0);
+  CHECK(repacked->stats().arena_bytes == Session::plan(*model, params).value().total_bytes);
+  if (expected.value() == 0) {
+    MESSAGE("this dispatch table has no repacked Q4_0 kernel (e.g. BALLAST_ISA=scalar): the comparison below is trivial");
+  } else {
+    // Every projection of this model is Q4_0 (the output too).
+    CHECK(expected.value() >= model->weights.layers.size() * 7 * 64);
+  }
+
+  // Prefill in chunks through eviction, then decode: repacked vs in place
+  // differ only in the f32 accumulation order of each row.
+  size_t done = 0;
+  for (uint32_t chunk : {48u, 1u, 1u, 10u}) {
+    REQUIRE(repacked->feed(ids.data() + done, chunk).is_ok());
+    REQUIRE(plain->feed(ids.data() + done, chunk).is_ok());
+    CAPTURE(done);
+    CHECK(max_relative_difference(repacked->logits_rows(), plain->logits_rows(), size_t{chunk} * n_vocab) <= 1e-4);
+    done += chunk;
+  }
+
+  // Repacked prefill equals repacked token-by-token decode.
+  auto decoded = make_session(*model, params);
+  const std::vector<float> reference = logits_token_by_token(*decoded, std::vector<int32_t>(ids.begin(), ids.begin() + 48));
+  auto batched = make_session(*model, params);
+  REQUIRE(batched->feed(ids.data(), 48).is_ok());
+  CHECK(max_relative_difference(batched->logits_rows(), reference.data(), size_t{48} * n_vocab) <= 1e-5);
+
+  // BALLAST_REPACK overrides the parameter; anything but 0 or 1 is refused.
+  const char *saved = std::getenv("BALLAST_REPACK");
+  const std::string saved_value = saved != nullptr ? saved : "";
+  ::setenv("BALLAST_REPACK", "0", 1);
+  CHECK(Session::plan(*model, params).value().find("repacked_weights")->bytes == 0);
+  ::setenv("BALLAST_REPACK", "yes", 1);
+  const Result<MemoryPlan> refused = Session::plan(*model, params);
+  CHECK(refused.status().code() == StatusCode::invalid_argument);
+  CHECK(std::strstr(refused.status().message().c_str(), "BALLAST_REPACK") != nullptr);
+  CHECK(!Session::create(*model, params).is_ok());
+  if (saved != nullptr) {
+    ::setenv("BALLAST_REPACK", saved_value.c_str(), 1);
+  } else {
+    ::unsetenv("BALLAST_REPACK");
+  }
 }

@@ -31,7 +31,8 @@ std::vector<double> decode_activations(ActivationType type, const std::vector<ui
     case ActivationType::f32: dequantize_row_f32(bytes.data(), out.data(), cols); break;
     case ActivationType::f16: dequantize_row_f16(bytes.data(), out.data(), cols); break;
     case ActivationType::bf16: dequantize_row_bf16(bytes.data(), out.data(), cols); break;
-    case ActivationType::q8_0: dequantize_row_q8_0(bytes.data(), out.data(), cols); break;
+    case ActivationType::q8_0:
+    case ActivationType::q8_0_sums: dequantize_row_q8_0(bytes.data(), out.data(), cols); break;  // Q8_0 blocks first
     case ActivationType::q8_1: dequantize_row_q8_1(bytes.data(), out.data(), cols); break;
     case ActivationType::q8_k: dequantize_row_q8_k(bytes.data(), out.data(), cols); break;
   }

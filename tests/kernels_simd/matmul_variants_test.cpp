@@ -52,7 +52,10 @@ std::vector<float> activation_values(ActivationType a, const std::vector<uint8_t
     case ActivationType::f32: std::memcpy(out.data(), x, out.size() * sizeof(float)); break;
     case ActivationType::f16: quant_type_traits(TensorType::f16)->dequantize_row(x_q.data(), out.data(), cols); break;
     case ActivationType::bf16: quant_type_traits(TensorType::bf16)->dequantize_row(x_q.data(), out.data(), cols); break;
-    case ActivationType::q8_0: quant_type_traits(TensorType::q8_0)->dequantize_row(x_q.data(), out.data(), cols); break;
+    case ActivationType::q8_0:
+    case ActivationType::q8_0_sums:  // the Q8_0 blocks come first
+      quant_type_traits(TensorType::q8_0)->dequantize_row(x_q.data(), out.data(), cols);
+      break;
     case ActivationType::q8_k: dequantize_row_q8_k(x_q.data(), out.data(), cols); break;
     case ActivationType::q8_1: dequantize_row_q8_1(x_q.data(), out.data(), cols); break;
   }
@@ -173,7 +176,8 @@ Problem exact_problem(TensorType type, int64_t rows, int64_t cols, int64_t batch
       case ActivationType::f32:
         for (int64_t c = 0; c < cols; ++c) put_f32(x + 4 * c, static_cast<float>(static_cast<int>(rng() % 9) - 4));
         break;
-      case ActivationType::q8_1: break;
+      case ActivationType::q8_1:
+      case ActivationType::q8_0_sums: break;
     }
   }
   return p;

@@ -13,6 +13,7 @@
 #include "kernels/dispatch/kernel_variants.h"
 #include "kernels/quant/tensor_type.h"
 #include "platform/cpu_features.h"
+#include "runtime/engine/session.h"
 #include "runtime/memory_plan.h"
 #include "tools/cli/arg_parser.h"
 #include "tools/cli/commands.h"
@@ -163,11 +164,15 @@ int run_info(int argc, char **argv) {
     std::printf("\nprefill: %s\n", prefill.status().message().c_str());
   } else {
     const GgufFile &gguf = file.value()->gguf();
-    inputs.value().prefill_backend = file_uses_prefill_backend(gguf, prefill.value(), inputs.value().max_prefill_batch);
+    const Result<bool> repack_choice = resolve_repack_weights(true);
+    const bool repack = repack_choice.is_ok() && repack_choice.value();
+    inputs.value().prefill_backend =
+        file_uses_prefill_backend(gguf, prefill.value(), inputs.value().max_prefill_batch, repack);
+    if (repack) inputs.value().repacked_weight_bytes = file_repacked_weight_bytes(gguf);
     std::printf("\nprefill (%s, chunks of %u; backends in this build:%s%s): %s\n", prefill_backend_choice_name(prefill.value()),
                 inputs.value().max_prefill_batch, prefill_backend_compiled(PrefillBackendKind::onednn) ? " onednn" : "",
                 prefill_backend_compiled(PrefillBackendKind::xnnpack) ? " xnnpack" : "",
-                describe_file_prefill_routes(gguf, prefill.value(), inputs.value().max_prefill_batch).c_str());
+                describe_file_prefill_routes(gguf, prefill.value(), inputs.value().max_prefill_batch, repack).c_str());
   }
   if (config.is_ok()) {
     Result<MemoryPlan> plan = plan_memory(config.value(), inputs.value());

@@ -5,6 +5,7 @@
 #include "models/model_config.h"
 #include "models/model_file.h"
 #include "platform/memory_stats.h"
+#include "runtime/engine/session.h"
 #include "runtime/memory_plan.h"
 #include "tools/cli/arg_parser.h"
 #include "tools/cli/commands.h"
@@ -45,8 +46,14 @@ int run_plan(int argc, char **argv) {
     std::fprintf(stderr, "ballast plan: %s\n", prefill.status().message().c_str());
     return 2;
   }
+  Result<bool> repack = resolve_repack_weights(true);
+  if (!repack.is_ok()) {
+    std::fprintf(stderr, "ballast plan: %s\n", repack.status().message().c_str());
+    return 2;
+  }
   inputs.value().prefill_backend = file_uses_prefill_backend(file.value()->gguf(), prefill.value(),
-                                                             inputs.value().max_prefill_batch);
+                                                             inputs.value().max_prefill_batch, repack.value());
+  if (repack.value()) inputs.value().repacked_weight_bytes = file_repacked_weight_bytes(file.value()->gguf());
   Result<MemoryPlan> plan = plan_memory(config.value(), inputs.value());
   if (!plan.is_ok()) {
     std::fprintf(stderr, "ballast plan: %s\n", plan.status().to_string().c_str());
@@ -57,9 +64,17 @@ int run_plan(int argc, char **argv) {
   std::fputs(format_memory_plan(plan.value()).c_str(), stdout);
   std::printf("prefill (%s, chunks of %u): %s\n", prefill_backend_choice_name(prefill.value()),
               inputs.value().max_prefill_batch,
-              describe_file_prefill_routes(file.value()->gguf(), prefill.value(), inputs.value().max_prefill_batch).c_str());
-  std::printf("weights: %s mapped read-only from the file (shared page cache, not in the arena)\n",
+              describe_file_prefill_routes(file.value()->gguf(), prefill.value(), inputs.value().max_prefill_batch,
+                                           repack.value())
+                  .c_str());
+  std::printf("weights: %s mapped read-only from the file (shared page cache, not in the arena)",
               format_bytes(file.value()->mapping().size()).c_str());
+  if (inputs.value().repacked_weight_bytes > 0) {
+    std::printf("; %s of them copied into the arena's repacked_weights (their file pages are dropped; "
+                "BALLAST_REPACK=0 keeps them in place)",
+                format_bytes(inputs.value().repacked_weight_bytes).c_str());
+  }
+  std::printf("\n");
   Result<SystemMemory> memory = read_system_memory();
   if (memory.is_ok()) {
     std::printf("this machine: %s available of %s%s\n", format_bytes(memory->available_bytes).c_str(),

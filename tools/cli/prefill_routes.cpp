@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <set>
 
+#include "kernels/dispatch/kernel_table.h"
+
 namespace ballast::cli {
 namespace {
 
@@ -33,22 +35,53 @@ PrefillShape shape_of(const GgufTensorInfo &t, uint32_t max_batch) {
   return s;
 }
 
+// The host kernels' repacked variant for this tensor, or nullptr.
+const RepackedMatmulKernels *repacked_kernels(const GgufTensorInfo &t) {
+  Result<const KernelTable *> table = host_kernel_table();
+  if (!table.is_ok()) return nullptr;
+  const QuantizedMatmulKernels *kernels = table.value()->matmul_kernels(t.type);
+  const RepackedMatmulKernels *r = kernels != nullptr ? kernels->repacked : nullptr;
+  if (r == nullptr || activation_row_bytes(r->activation, static_cast<int64_t>(t.shape[0])) < 0) return nullptr;
+  return r;
+}
+
+bool stays_native_repacked(const GgufTensorInfo &t, PrefillBackendChoice choice, bool repack) {
+  return repack && choice == PrefillBackendChoice::automatic && repacked_kernels(t) != nullptr;
+}
+
 }  // namespace
 
-bool file_uses_prefill_backend(const GgufFile &gguf, PrefillBackendChoice choice, uint32_t max_batch) {
+bool file_uses_prefill_backend(const GgufFile &gguf, PrefillBackendChoice choice, uint32_t max_batch, bool repack) {
   bool any = false;
   for_each_projection(gguf, [&](const GgufTensorInfo &t) {
+    if (stays_native_repacked(t, choice, repack)) return;
     any = any || choose_prefill_route(choice, shape_of(t, max_batch)).kind != PrefillBackendKind::native;
   });
   return any;
 }
 
-std::string describe_file_prefill_routes(const GgufFile &gguf, PrefillBackendChoice choice, uint32_t max_batch) {
+uint64_t file_repacked_weight_bytes(const GgufFile &gguf) {
+  uint64_t total = 0;
+  for_each_projection(gguf, [&](const GgufTensorInfo &t) {
+    const RepackedMatmulKernels *r = repacked_kernels(t);
+    if (r == nullptr) return;
+    const uint64_t bytes = static_cast<uint64_t>(
+        r->repacked_bytes(static_cast<int64_t>(t.shape[1]), static_cast<int64_t>(t.shape[0])));
+    total += (bytes + 63) / 64 * 64;  // each matrix 64-byte aligned, as ForwardPass places them
+  });
+  return total;
+}
+
+std::string describe_file_prefill_routes(const GgufFile &gguf, PrefillBackendChoice choice, uint32_t max_batch,
+                                        bool repack) {
   std::set<std::string> entries;
   for_each_projection(gguf, [&](const GgufTensorInfo &t) {
     const PrefillRoute r = choose_prefill_route(choice, shape_of(t, max_batch));
     char line[96];
-    if (r.kind == PrefillBackendKind::native) {
+    if (stays_native_repacked(t, choice, repack)) {
+      std::snprintf(line, sizeof line, "%s: native on repacked %s", tensor_type_info(t.type)->name,
+                    repacked_kernels(t)->layout);
+    } else if (r.kind == PrefillBackendKind::native) {
       std::snprintf(line, sizeof line, "%s: native", tensor_type_info(t.type)->name);
     } else {
       std::snprintf(line, sizeof line, "%s: %s%s from %u tokens", tensor_type_info(t.type)->name,

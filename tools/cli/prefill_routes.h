@@ -12,9 +12,16 @@
 
 namespace ballast::cli {
 
-// True if `choice` sends any projection of the file to a backend at chunks of `max_batch`.
-bool file_uses_prefill_backend(const GgufFile &gguf, PrefillBackendChoice choice, uint32_t max_batch);
+// True if `choice` sends any projection of the file to a backend at chunks of
+// `max_batch` (`repack`: the session repacks weights; automatic routing keeps
+// repacked projections native, as ForwardPass does).
+bool file_uses_prefill_backend(const GgufFile &gguf, PrefillBackendChoice choice, uint32_t max_batch, bool repack);
+
+// Bytes of the plan's `repacked_weights` region for this file with the
+// host's kernels (ForwardPass::repacked_weight_bytes for a loaded model).
+uint64_t file_repacked_weight_bytes(const GgufFile &gguf);
 // "q4_0: native; q6_k: onednn bf16 from 64 tokens" (one entry per projection weight type).
-std::string describe_file_prefill_routes(const GgufFile &gguf, PrefillBackendChoice choice, uint32_t max_batch);
+std::string describe_file_prefill_routes(const GgufFile &gguf, PrefillBackendChoice choice, uint32_t max_batch,
+                                        bool repack);
 
 }  // namespace ballast::cli

@@ -1,0 +1,47 @@
+// Q4_0 weights repacked 8 rows at a time ("q4_0x8"), so that one 8-lane
+// int32 vector holds the dot products of 8 ROWS with one activation block:
+// the SIMD kernels then need no horizontal sums, and one f16 -> f32
+// conversion and one multiply give the 8 rows' block scales.
+//
+// Layout of a matrix of `rows` x `cols` (cols % 32 == 0, blocks = cols / 32):
+//   groups = rows / 8 row groups, one after another; a group is
+//     [blocks] of 144 bytes:
+//       scales  [8] f16        row i's block scale d
+//       quants  [4][8][4] u8   chunk k, row i: the row's packed bytes qs[4k .. 4k+3]
+//                              (low nibbles = elements 4k..4k+3,
+//                               high nibbles = elements 16+4k..16+4k+3)
+//   then the rows % 8 tail rows in the plain Q4_0 layout (18-byte blocks).
+// The copy has exactly the original's size.
+//
+// Arithmetic (scalar reference below; the SIMD kernels equal it bit for bit):
+// the activations are q8_0_sums rows (matmul_q8_scalar.h); per row and block
+//   isum = sum_j nibble_j * xq_j - 8 * sum_j xq_j       (exact int32)
+//   acc  = fma(float(isum), d_w * d_x, acc)             (blocks in order, acc from 0)
+// and y = acc. The block integer equals the plain kernels' one; only the f32
+// accumulation order differs from row_dot_q4_0 (which sums 8 lane partials).
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/matmul/matmul_q8_scalar.h"
+
+namespace ballast {
+
+constexpr int64_t kQ4_0x8Rows = 8;
+constexpr int64_t kQ4_0x8BlockBytes = 144;  // 8 scales + 8 rows x 16 quant bytes
+
+int64_t q4_0x8_repacked_bytes(int64_t rows, int64_t cols);
+void repack_q4_0x8(const void *weights, void *repacked, int64_t rows, int64_t cols);
+
+// Scalar reference over the repacked copy (x_q: q8_0_sums rows).
+void matmul_q4_0x8_scalar(const void *repacked, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
+                          int64_t row_begin, int64_t row_end);
+
+// One tail row (plain Q4_0) with the arithmetic above; SIMD files use it for
+// the rows % 8 rows.
+float q4_0_row_dot_ordered(const uint8_t *row, const uint8_t *x_q, int64_t cols);
+
+// The scalar repacked kernel set (tests compare the SIMD sets with it).
+const RepackedMatmulKernels *q4_0x8_kernels_scalar();
+
+}  // namespace ballast
