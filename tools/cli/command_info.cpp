@@ -86,7 +86,10 @@ void print_cpu() {
       const KernelTable &t = *table.value();
       std::printf("  kernel variants that run:\n    matmul:");
       for (TensorType type : kMatmulWeightTypes) {
-        std::printf(" %s=%s", tensor_type_info(type)->name, t.matmul_variant_name(type));
+        const QuantizedMatmulKernels *k = t.matmul_kernels(type);
+        const bool repacks = k != nullptr && k->repacked != nullptr;
+        std::printf(" %s=%s%s%s%s", tensor_type_info(type)->name, t.matmul_variant_name(type), repacks ? "(" : "",
+                    repacks ? k->repacked->layout : "", repacks ? ")" : "");
       }
       std::printf("\n    attention=%s rms_norm=%s silu_mul=%s add=%s\n", t.attention_variant, t.rms_norm_variant,
                   t.silu_mul_variant, t.add_variant);
