@@ -34,6 +34,7 @@ int madvise_flag(MappingAdvice advice) {
     case MappingAdvice::sequential: return MADV_SEQUENTIAL;
     case MappingAdvice::random: return MADV_RANDOM;
     case MappingAdvice::willneed: return MADV_WILLNEED;
+    case MappingAdvice::no_huge_pages: return MADV_NOHUGEPAGE;
   }
   return MADV_NORMAL;
 }
@@ -46,6 +47,7 @@ const char *mapping_advice_name(MappingAdvice advice) {
     case MappingAdvice::sequential: return "sequential";
     case MappingAdvice::random: return "random";
     case MappingAdvice::willneed: return "willneed";
+    case MappingAdvice::no_huge_pages: return "no_huge_pages";
   }
   return "unknown";
 }

@@ -19,6 +19,8 @@ enum class MappingAdvice {
   sequential,  // MADV_SEQUENTIAL: aggressive readahead, drop behind
   random,      // MADV_RANDOM: no readahead (sparse tensor lookups)
   willneed,    // MADV_WILLNEED: start reading the whole file into the page cache now
+  no_huge_pages,  // MADV_NOHUGEPAGE: map 4 KiB pages only (a scattered read does not
+                  // map a whole 2 MiB page-cache folio into RSS)
 };
 
 class FileMapping {

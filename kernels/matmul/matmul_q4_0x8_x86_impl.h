@@ -148,7 +148,7 @@ void quantize_activations_q8_0_sums_x86(const float *x, void *row, int64_t n) {
 
 template <typename Policy>
 RepackedMatmulKernels q4_0x8_kernels_x86() {
-  return {"q4_0x8", q4_0x8_repacked_bytes, repack_q4_0x8, ActivationType::q8_0_sums,
+  return {"q4_0x8", q4_0x8_repacked_bytes, repack_q4_0x8, kQ4_0x8Rows, ActivationType::q8_0_sums,
           quantize_activations_q8_0_sums_x86, matmul_q4_0x8<Policy>};
 }
 

@@ -61,7 +61,11 @@ struct RepackedMatmulKernels {
   const char *layout;                                  // name shown by `ballast info`, e.g. "q4_0x8"
   int64_t (*repacked_bytes)(int64_t rows, int64_t cols);  // size of the copy
   // weights [rows][row_bytes] in the type's GGUF layout -> repacked [repacked_bytes(rows, cols)].
+  // The layouts keep each group of `row_group` rows in the same bytes as
+  // the original rows, so a matrix may be repacked slice by slice: rows
+  // [r0, r1) with r0 % row_group == 0 go from and to bytes [r0, r1) x row_bytes.
   void (*repack)(const void *weights, void *repacked, int64_t rows, int64_t cols);
+  int64_t row_group;
   ActivationType activation;
   QuantizeActivationsFn quantize_activations;
   // As QuantizedMatmulFn with `weights` = the repacked copy. May read (never

@@ -106,7 +106,7 @@ void matmul_q4_0x8_scalar(const void *repacked, const void *x_q, float *y, int64
 }
 
 const RepackedMatmulKernels *q4_0x8_kernels_scalar() {
-  static const RepackedMatmulKernels kernels = {"q4_0x8", q4_0x8_repacked_bytes, repack_q4_0x8,
+  static const RepackedMatmulKernels kernels = {"q4_0x8", q4_0x8_repacked_bytes, repack_q4_0x8, kQ4_0x8Rows,
                                                 ActivationType::q8_0_sums, quantize_activations_q8_0_sums,
                                                 matmul_q4_0x8_scalar};
   return &kernels;

@@ -11,7 +11,8 @@
 //                              (low nibbles = elements 4k..4k+3,
 //                               high nibbles = elements 16+4k..16+4k+3)
 //   then the rows % 8 tail rows in the plain Q4_0 layout (18-byte blocks).
-// The copy has exactly the original's size.
+// The copy has exactly the original's size, and each group sits in the bytes
+// its 8 rows had (so a matrix can be repacked in slices of whole groups).
 //
 // Arithmetic (scalar reference below; the SIMD kernels equal it bit for bit):
 // the activations are q8_0_sums rows (matmul_q8_scalar.h); per row and block

@@ -1,6 +1,8 @@
 #include "runtime/engine/linear_op.h"
 
 #include "kernels/dispatch/kernel_table.h"
+#include "kernels/quant/quant_type_traits.h"
+#include "platform/file_mapping.h"
 
 namespace ballast {
 
@@ -31,7 +33,7 @@ int64_t linear_repacked_bytes(const LinearOp &op) {
   return r->repacked_bytes(static_cast<int64_t>(op.weight->rows), static_cast<int64_t>(op.weight->cols));
 }
 
-Status repack_linear(LinearOp *op, uint8_t *dst, int64_t dst_bytes) {
+Status repack_linear(LinearOp *op, uint8_t *dst, int64_t dst_bytes, bool drop_source_pages) {
   const int64_t bytes = linear_repacked_bytes(*op);
   if (bytes == 0) return Status::ok();
   if (dst == nullptr || dst_bytes < bytes) {
@@ -40,7 +42,23 @@ Status repack_linear(LinearOp *op, uint8_t *dst, int64_t dst_bytes) {
   }
   const RepackedMatmulKernels *r = op->kernels->repacked;
   const WeightView &w = *op->weight;
-  r->repack(w.data, dst, static_cast<int64_t>(w.rows), static_cast<int64_t>(w.cols));
+  // Slices of whole row groups, about kRepackSliceBytes each.
+  constexpr int64_t kRepackSliceBytes = int64_t{1} << 20;
+  const int64_t rows = static_cast<int64_t>(w.rows);
+  const int64_t cols = static_cast<int64_t>(w.cols);
+  const int64_t row_bytes = quant_row_bytes(w.type, cols);
+  const int64_t group = r->row_group > 0 ? r->row_group : rows;
+  int64_t slice_rows = kRepackSliceBytes / (row_bytes > 0 ? row_bytes : 1) / group * group;
+  if (slice_rows < group) slice_rows = group;
+  const uint8_t *src = static_cast<const uint8_t *>(w.data);
+  for (int64_t r0 = 0; r0 < rows; r0 += slice_rows) {
+    // The last slice takes the rest, so the tail rows stay with the last groups.
+    const int64_t n = rows - r0 <= slice_rows + group ? rows - r0 : slice_rows;
+    r->repack(src + r0 * row_bytes, dst + r0 * row_bytes, n, cols);
+    // From the matrix start: a page the previous slice shared with this one goes now.
+    if (drop_source_pages) drop_mapped_pages(src, static_cast<size_t>((r0 + n) * row_bytes));
+    if (n == rows - r0) break;
+  }
   op->matmul_weights = dst;
   op->activation = r->activation;
   op->activation_row_bytes = activation_row_bytes(r->activation, static_cast<int64_t>(w.cols));

@@ -43,7 +43,10 @@ int64_t linear_repacked_bytes(const LinearOp &op);
 
 // Copies the op's weights into `dst` (linear_repacked_bytes(op) bytes) in
 // the kernels' repacked layout and switches the op's native path to it.
-Status repack_linear(LinearOp *op, uint8_t *dst, int64_t dst_bytes);
+// drop_source_pages: the weights lie in a read-only file mapping whose pages
+// may be dropped (drop_mapped_pages) slice by slice as they are copied, so
+// the copy never holds a whole matrix twice in RSS.
+Status repack_linear(LinearOp *op, uint8_t *dst, int64_t dst_bytes, bool drop_source_pages);
 
 // out [batch][rows] = in [batch][cols] x W^T.
 // converted: scratch of at least batch * op.activation_row_bytes bytes.
