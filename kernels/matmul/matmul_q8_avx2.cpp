@@ -4,7 +4,7 @@
 #include "kernels/matmul/matmul_q8_x86.h"
 
 #include "kernels/matmul/matmul_q8_x86_impl.h"
-#include "kernels/matmul/matmul_q4_0x8_x86_impl.h"
+#include "kernels/matmul/matmul_interleaved_x8_x86_impl.h"
 
 namespace ballast {
 namespace {

@@ -15,7 +15,7 @@
 
 #include "kernels/matmul/matmul_q8_x86_impl.h"
 #include "kernels/matmul/matmul_decode_avx512_impl.h"
-#include "kernels/matmul/matmul_q4_0x8_x86_impl.h"
+#include "kernels/matmul/matmul_interleaved_x8_x86_impl.h"
 
 namespace ballast {
 namespace {

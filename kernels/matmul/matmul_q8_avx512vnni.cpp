@@ -15,7 +15,7 @@
 
 #include "kernels/matmul/matmul_q8_x86_impl.h"
 #include "kernels/matmul/matmul_decode_avx512_impl.h"
-#include "kernels/matmul/matmul_q4_0x8_x86_impl.h"
+#include "kernels/matmul/matmul_interleaved_x8_x86_impl.h"
 
 namespace ballast {
 namespace {
@@ -41,7 +41,9 @@ X86Q8KernelSet avx512vnni_kernels() {
   set.q8_0.matmul = matmul_q8_0_avx512<VnniDot, VnniDot512>;
   set.f16.matmul = matmul_f16_avx512;
   static const RepackedMatmulKernels q4_0x8 = q4_0x8_kernels_x86<VnniDot>();
+  static const RepackedMatmulKernels q8_0x8 = q8_0x8_kernels_x86<VnniDot>();
   set.q4_0.repacked = &q4_0x8;
+  set.q8_0.repacked = &q8_0x8;
   return set;
 }
 

@@ -32,7 +32,7 @@ namespace ballast {
 // q8_0_sums: a Q8_0 row followed by every block's quant sum,
 //   [blocks] BlockQ8_0, then [blocks] int16 sum(qs)   (|sum| <= 32 * 127)
 // for kernels that dot UNSIGNED weights and subtract offset * sum once per
-// block (the repacked Q4_0 kernels, q4_0_interleaved.h).
+// block (the repacked Q4_0 kernels, interleaved_x8.h).
 enum class ActivationType : uint8_t { f32, f16, bf16, q8_0, q8_1, q8_k, q8_0_sums };
 const char *activation_type_name(ActivationType type);
 
@@ -53,7 +53,7 @@ using QuantizedMatmulFn = void (*)(const void *weights, const void *x_q, float *
                                    int64_t batch, int64_t row_begin, int64_t row_end);
 
 // Kernels over weights REPACKED once, when a session starts, into a SIMD
-// layout of their own (e.g. 8 rows interleaved: q4_0_interleaved.h). The
+// layout of their own (e.g. 8 rows interleaved: interleaved_x8.h). The
 // session copies each such weight matrix into its plan's `repacked_weights`
 // region with `repack` and then calls `matmul` on the copy; the file's bytes
 // are no longer read by the matmuls.

@@ -32,7 +32,7 @@ check "version" 0 "^ballast [0-9]+\.[0-9]+\.[0-9]+" -- "$ballast" version
 check "info shows hyperparameters" 0 "vocab 320, width 64, layers 2, heads 4 \(KV heads 2" -- "$ballast" info "$model"
 check "info shows the tensor table" 0 "blk.1.ffn_down.weight +Q8_0 +\[128, 64\] +8704 B" -- "$ballast" info "$model"
 check "info shows the tokenizer" 0 "tokenizer: llama, .*320 tokens" -- "$ballast" info "$model"
-check "info shows the kernel variant per op" 0 "matmul:.* Q8_0=[a-z0-9]+ " -- "$ballast" info "$model"
+check "info shows the kernel variant per op" 0 "matmul:.* Q8_0=[a-z0-9]+(\([a-z0-9_]+\))? " -- "$ballast" info "$model"
 check "info forced scalar variant" 0 "matmul:.* Q4_0=scalar .*Q8_0=scalar " -- env BALLAST_ISA=scalar "$ballast" info "$model"
 check "info shows the memory plan" 0 "kv_ring +523264" -- "$ballast" info "$model"
 check "info --help" 0 "--all-tensors" -- "$ballast" info --help

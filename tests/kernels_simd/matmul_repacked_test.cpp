@@ -1,6 +1,7 @@
-// Repacked weight layouts (q4_0_interleaved.h): the repack itself, the scalar
-// reference over the repacked copy against the plain Q4_0 kernels, and every
-// compiled SIMD variant with a repacked kernel against that reference BIT FOR
+// Repacked weight layouts (interleaved_x8.h: q4_0x8, q8_0x8): the repack
+// itself, the scalar reference over the repacked copy against the plain
+// kernels, and every compiled SIMD variant with a repacked kernel against
+// that reference BIT FOR
 // BIT (same integer block sums, same FMA chain per row), for decode and
 // batched calls, row counts that are not a multiple of the 8-row group, and
 // row ranges that cut groups (as the thread pool's split could). Variants the
@@ -15,7 +16,7 @@
 
 #include "kernels/dispatch/kernel_variants.h"
 #include "kernels/matmul/matmul_q8_scalar.h"
-#include "kernels/matmul/q4_0_interleaved.h"
+#include "kernels/matmul/interleaved_x8.h"
 #include "kernels/quant/blocks.h"
 #include "kernels/quant/quant_rows.h"
 #include "kernels/quant/quant_type_traits.h"
@@ -29,7 +30,14 @@ const int64_t kRowCounts[] = {1, 7, 8, 9, 16, 23, 67};
 const int64_t kBlockCounts[] = {1, 2, 7};
 const int64_t kBatches[] = {1, 2, 3, 4, 5, 9};
 
+const TensorType kRepackedTypes[] = {TensorType::q4_0, TensorType::q8_0};
+
+const RepackedMatmulKernels *scalar_repacked(TensorType type) {
+  return type == TensorType::q4_0 ? q4_0x8_kernels_scalar() : q8_0x8_kernels_scalar();
+}
+
 struct RepackProblem {
+  TensorType type;
   int64_t rows, cols, batch;
   std::vector<uint8_t> weights;   // [rows][row_bytes] plain Q4_0
   std::vector<uint8_t> repacked;  // q4_0x8 copy
@@ -39,11 +47,11 @@ struct RepackProblem {
   std::vector<double> abs_sum;    // [batch][rows] sum |w * x| (error scale)
 };
 
-RepackProblem make_problem(int64_t rows, int64_t cols, int64_t batch, std::mt19937 &rng) {
-  RepackProblem p{rows, cols, batch, {}, {}, {}, {}, {}, {}};
+RepackProblem make_problem(TensorType type, int64_t rows, int64_t cols, int64_t batch, std::mt19937 &rng) {
+  RepackProblem p{type, rows, cols, batch, {}, {}, {}, {}, {}, {}};
   std::normal_distribution<float> normal(0.0f, 1.0f);
-  const QuantTypeTraits *traits = quant_type_traits(TensorType::q4_0);
-  const int64_t row_bytes = quant_row_bytes(TensorType::q4_0, cols);
+  const QuantTypeTraits *traits = quant_type_traits(type);
+  const int64_t row_bytes = quant_row_bytes(type, cols);
   p.weights.resize(static_cast<size_t>(rows * row_bytes));
   std::vector<float> w_values(static_cast<size_t>(rows * cols));
   std::vector<float> row(static_cast<size_t>(cols));
@@ -52,9 +60,10 @@ RepackProblem make_problem(int64_t rows, int64_t cols, int64_t batch, std::mt199
     traits->quantize_row(row.data(), p.weights.data() + r * row_bytes, cols);
     traits->dequantize_row(p.weights.data() + r * row_bytes, w_values.data() + r * cols, cols);
   }
-  REQUIRE(q4_0x8_repacked_bytes(rows, cols) == static_cast<int64_t>(p.weights.size()));
+  const RepackedMatmulKernels *scalar = scalar_repacked(type);
+  REQUIRE(scalar->repacked_bytes(rows, cols) == static_cast<int64_t>(p.weights.size()));
   p.repacked.assign(p.weights.size(), 0xee);
-  repack_q4_0x8(p.weights.data(), p.repacked.data(), rows, cols);
+  scalar->repack(p.weights.data(), p.repacked.data(), rows, cols);
 
   p.x.resize(static_cast<size_t>(batch * cols));
   for (float &v : p.x) v = normal(rng) * 2.0f;
@@ -91,39 +100,50 @@ std::vector<float> run_repacked(QuantizedMatmulFn matmul, const RepackProblem &p
 }
 
 std::string label(const char *variant, const RepackProblem &p, int64_t split) {
-  return std::string(variant) + " rows=" + std::to_string(p.rows) + " cols=" + std::to_string(p.cols) +
+  return std::string(variant) + " " + tensor_type_info(p.type)->name + " rows=" + std::to_string(p.rows) + " cols=" + std::to_string(p.cols) +
          " batch=" + std::to_string(p.batch) + " split=" + std::to_string(split);
 }
 
 }  // namespace
 
-TEST_CASE("q4_0x8 repack interleaves 8 rows per block and keeps the tail rows plain") {
+TEST_CASE("x8 repacks interleave 8 rows per block and keep the tail rows plain") {
   std::mt19937 rng(11);
-  const RepackProblem p = make_problem(19, 3 * kQuantBlock, 1, rng);  // 2 groups + 3 tail rows
-  const int64_t row_bytes = quant_row_bytes(TensorType::q4_0, p.cols);
-  const int64_t blocks = p.cols / kQuantBlock;
-  for (int64_t r = 0; r < 16; ++r) {
-    for (int64_t b = 0; b < blocks; ++b) {
-      const uint8_t *plain = p.weights.data() + r * row_bytes + b * 18;
-      const uint8_t *packed = p.repacked.data() + ((r / 8) * blocks + b) * kQ4_0x8BlockBytes;
-      CHECK(std::memcmp(packed + 2 * (r % 8), plain, 2) == 0);  // the scale
-      for (int k = 0; k < 4; ++k) CHECK(std::memcmp(packed + 16 + 32 * k + 4 * (r % 8), plain + 2 + 4 * k, 4) == 0);
+  for (TensorType type : kRepackedTypes) {
+    CAPTURE(tensor_type_info(type)->name);
+    const bool q8 = type == TensorType::q8_0;
+    const RepackProblem p = make_problem(type, 19, 3 * kQuantBlock, 1, rng);  // 2 groups + 3 tail rows
+    const int64_t row_bytes = quant_row_bytes(type, p.cols);
+    const int64_t plain_block = q8 ? 34 : 18;
+    const int64_t packed_block = q8 ? kQ8_0x8BlockBytes : kQ4_0x8BlockBytes;
+    const int chunks = q8 ? 8 : 4;
+    const uint8_t flip = q8 ? 0x80 : 0x00;  // q8_0x8 stores q + 128
+    const int64_t blocks = p.cols / kQuantBlock;
+    for (int64_t r = 0; r < 16; ++r) {
+      for (int64_t b = 0; b < blocks; ++b) {
+        const uint8_t *plain = p.weights.data() + r * row_bytes + b * plain_block;
+        const uint8_t *packed = p.repacked.data() + ((r / 8) * blocks + b) * packed_block;
+        CHECK(std::memcmp(packed + 2 * (r % 8), plain, 2) == 0);  // the scale
+        for (int k = 0; k < chunks; ++k) {
+          for (int j = 0; j < 4; ++j) CHECK(packed[16 + 32 * k + 4 * (r % 8) + j] == (plain[2 + 4 * k + j] ^ flip));
+        }
+      }
     }
+    CHECK(std::memcmp(p.repacked.data() + 16 * row_bytes, p.weights.data() + 16 * row_bytes,
+                      static_cast<size_t>(3 * row_bytes)) == 0);
   }
-  CHECK(std::memcmp(p.repacked.data() + 16 * row_bytes, p.weights.data() + 16 * row_bytes,
-                    static_cast<size_t>(3 * row_bytes)) == 0);
 }
 
-TEST_CASE("scalar q4_0x8 matmul matches the plain Q4_0 kernels within accumulation-order error") {
+TEST_CASE("scalar x8 matmuls match the plain kernels within accumulation-order error") {
   std::mt19937 rng(21);
-  const QuantizedMatmulKernels *plain = matmul_q8_kernels_scalar(TensorType::q4_0);
+  for (TensorType type : kRepackedTypes) {
+  const QuantizedMatmulKernels *plain = matmul_q8_kernels_scalar(type);
   REQUIRE(plain != nullptr);
-  const RepackedMatmulKernels *scalar = q4_0x8_kernels_scalar();
+  const RepackedMatmulKernels *scalar = scalar_repacked(type);
   REQUIRE(scalar->activation == ActivationType::q8_0_sums);
   for (int64_t rows : kRowCounts) {
     for (int64_t blocks : kBlockCounts) {
       for (int64_t batch : {int64_t{1}, int64_t{5}}) {
-        const RepackProblem p = make_problem(rows, blocks * kQuantBlock, batch, rng);
+        const RepackProblem p = make_problem(type, rows, blocks * kQuantBlock, batch, rng);
         std::vector<float> want(static_cast<size_t>(batch * rows));
         plain->matmul(p.weights.data(), p.x_plain.data(), want.data(), rows, p.cols, batch, 0, rows);
         const std::vector<float> got = run_repacked(scalar->matmul, p, p.x_sums, rows / 2);
@@ -137,32 +157,37 @@ TEST_CASE("scalar q4_0x8 matmul matches the plain Q4_0 kernels within accumulati
       }
     }
   }
+  }
 }
 
-TEST_CASE("SIMD q4_0x8 kernels equal the scalar q4_0x8 reference bit for bit, decode and batched") {
+TEST_CASE("SIMD x8 kernels equal the scalar x8 references bit for bit, decode and batched") {
   size_t n = 0;
   const MatmulVariant *variants = compiled_matmul_variants(&n);
-  const RepackedMatmulKernels *scalar = q4_0x8_kernels_scalar();
   std::mt19937 rng(31);
   int tested = 0;
+  for (TensorType type : kRepackedTypes) {
+  const RepackedMatmulKernels *scalar = scalar_repacked(type);
   for (size_t i = 0; i < n; ++i) {
     const MatmulVariant &v = variants[i];
-    const QuantizedMatmulKernels *k = v.kernels(TensorType::q4_0);
+    const QuantizedMatmulKernels *k = v.kernels(type);
     if (k == nullptr || k->repacked == nullptr) continue;
     if (!v.cpu_supports(host_cpu_features())) {
-      MESSAGE("skipped repacked Q4_0 variant " << std::string(v.name) << ": this CPU lacks it");
+      MESSAGE("skipped repacked " << tensor_type_info(type)->name << " variant " << std::string(v.name)
+                                  << ": this CPU lacks it");
       continue;
     }
     ++tested;
     const RepackedMatmulKernels &r = *k->repacked;
     CAPTURE(v.name);
-    CHECK(std::string(r.layout) == "q4_0x8");
-    CHECK(r.repacked_bytes(67, 224) == q4_0x8_repacked_bytes(67, 224));
+    CAPTURE(tensor_type_info(type)->name);
+    CHECK(std::string(r.layout) == scalar->layout);
+    CHECK(r.repacked_bytes(67, 224) == scalar->repacked_bytes(67, 224));
+    CHECK(r.row_group == scalar->row_group);
     REQUIRE(r.activation == ActivationType::q8_0_sums);
     for (int64_t rows : kRowCounts) {
       for (int64_t blocks : kBlockCounts) {
         for (int64_t batch : kBatches) {
-          const RepackProblem p = make_problem(rows, blocks * kQuantBlock, batch, rng);
+          const RepackProblem p = make_problem(type, rows, blocks * kQuantBlock, batch, rng);
           // The variant's converter writes the scalar converter's bytes.
           std::vector<uint8_t> x_q(p.x_sums.size());
           const int64_t row_bytes = activation_row_bytes(r.activation, p.cols);
@@ -184,18 +209,19 @@ TEST_CASE("SIMD q4_0x8 kernels equal the scalar q4_0x8 reference bit for bit, de
       }
     }
   }
-  if (tested == 0) MESSAGE("no SIMD variant with a repacked Q4_0 kernel runs here: only the scalar reference was tested");
+  }
+  if (tested == 0) MESSAGE("no SIMD variant with a repacked kernel runs here: only the scalar references were tested");
 }
 
 TEST_CASE("a repacked kernel writes only its row range") {
-  const RepackedMatmulKernels *scalar = q4_0x8_kernels_scalar();
   size_t n = 0;
   const MatmulVariant *variants = compiled_matmul_variants(&n);
   std::mt19937 rng(41);
-  const RepackProblem p = make_problem(21, 2 * kQuantBlock, 3, rng);
-  std::vector<const RepackedMatmulKernels *> kernels = {scalar};
+  for (TensorType type : kRepackedTypes) {
+  const RepackProblem p = make_problem(type, 21, 2 * kQuantBlock, 3, rng);
+  std::vector<const RepackedMatmulKernels *> kernels = {scalar_repacked(type)};
   for (size_t i = 0; i < n; ++i) {
-    const QuantizedMatmulKernels *k = variants[i].kernels(TensorType::q4_0);
+    const QuantizedMatmulKernels *k = variants[i].kernels(type);
     if (k != nullptr && k->repacked != nullptr && variants[i].cpu_supports(host_cpu_features())) kernels.push_back(k->repacked);
   }
   for (const RepackedMatmulKernels *r : kernels) {
@@ -212,4 +238,5 @@ TEST_CASE("a repacked kernel writes only its row range") {
       }
     }
   }
+}
 }

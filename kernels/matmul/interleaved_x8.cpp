@@ -1,0 +1,182 @@
+// Repacking into q4_0x8 / q8_0x8 and their scalar references (interleaved_x8.h).
+#include "kernels/matmul/interleaved_x8.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "kernels/quant/blocks.h"
+#include "kernels/quant/float16.h"
+
+namespace ballast {
+namespace {
+
+constexpr int64_t kXBlock = sizeof(BlockQ8_0);  // 34: f16 d + 32 int8
+
+uint16_t load_u16(const uint8_t *p) {
+  uint16_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+int16_t load_i16(const uint8_t *p) {
+  int16_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// One layout: the plain block, the repacked block and how a row's 4-byte
+// chunk k of quants is stored and dotted.
+struct Q4Layout {
+  static constexpr int64_t kPlainBlock = sizeof(BlockQ4_0);  // 18
+  static constexpr int64_t kBlock = kQ4_0x8BlockBytes;
+  static constexpr int kChunks = 4;  // 4 bytes of 8 nibbles each
+  static constexpr int32_t kOffset = 8;
+  static uint8_t store(uint8_t byte) { return byte; }
+  // sum over the 8 elements a chunk's 4 stored bytes hold.
+  static int32_t chunk_dot(const uint8_t *u, int k, const int8_t *xq) {
+    int32_t sum = 0;
+    for (int j = 0; j < 4; ++j) sum += (u[j] & 0x0f) * xq[4 * k + j] + (u[j] >> 4) * xq[16 + 4 * k + j];
+    return sum;
+  }
+};
+
+struct Q8Layout {
+  static constexpr int64_t kPlainBlock = sizeof(BlockQ8_0);  // 34
+  static constexpr int64_t kBlock = kQ8_0x8BlockBytes;
+  static constexpr int kChunks = 8;
+  static constexpr int32_t kOffset = 128;
+  static uint8_t store(uint8_t byte) { return static_cast<uint8_t>(byte ^ 0x80); }  // q + 128
+  static int32_t chunk_dot(const uint8_t *u, int k, const int8_t *xq) {
+    int32_t sum = 0;
+    for (int j = 0; j < 4; ++j) sum += u[j] * xq[4 * k + j];
+    return sum;
+  }
+};
+
+template <typename L>
+int64_t repacked_bytes(int64_t rows, int64_t cols) {
+  return rows * (cols / kQuantBlock) * L::kPlainBlock;
+}
+
+template <typename L>
+void repack(const void *weights, void *repacked, int64_t rows, int64_t cols) {
+  const uint8_t *src = static_cast<const uint8_t *>(weights);
+  uint8_t *dst = static_cast<uint8_t *>(repacked);
+  const int64_t blocks = cols / kQuantBlock;
+  const int64_t row_bytes = blocks * L::kPlainBlock;
+  const int64_t groups = rows / kInterleavedRows;
+  for (int64_t g = 0; g < groups; ++g) {
+    for (int64_t b = 0; b < blocks; ++b) {
+      uint8_t *out = dst + (g * blocks + b) * L::kBlock;
+      for (int64_t i = 0; i < kInterleavedRows; ++i) {
+        const uint8_t *block = src + (g * kInterleavedRows + i) * row_bytes + b * L::kPlainBlock;
+        std::memcpy(out + 2 * i, block, 2);  // the scale
+        for (int k = 0; k < L::kChunks; ++k) {
+          for (int j = 0; j < 4; ++j) out[16 + 32 * k + 4 * i + j] = L::store(block[2 + 4 * k + j]);
+        }
+      }
+    }
+  }
+  const int64_t tail_rows = rows - groups * kInterleavedRows;
+  std::memcpy(dst + groups * kInterleavedRows * row_bytes, src + groups * kInterleavedRows * row_bytes,
+              static_cast<size_t>(tail_rows * row_bytes));
+}
+
+float block_step(float acc, int32_t isum, uint16_t d_w, const uint8_t *bx) {
+  return std::fma(static_cast<float>(isum), f16_to_f32(d_w) * f16_to_f32(load_u16(bx)), acc);
+}
+
+// A plain tail row: its quants taken unsigned the same way, so the integer is the same.
+template <typename L>
+float row_dot_ordered(const uint8_t *row, const uint8_t *x_q, int64_t cols) {
+  const int64_t blocks = cols / kQuantBlock;
+  const uint8_t *sums = x_q + blocks * kXBlock;
+  float acc = 0.0f;
+  for (int64_t b = 0; b < blocks; ++b) {
+    const uint8_t *bw = row + b * L::kPlainBlock;
+    const uint8_t *bx = x_q + b * kXBlock;
+    int32_t isum = -L::kOffset * load_i16(sums + 2 * b);
+    for (int k = 0; k < L::kChunks; ++k) {
+      uint8_t u[4];
+      for (int j = 0; j < 4; ++j) u[j] = L::store(bw[2 + 4 * k + j]);
+      isum += L::chunk_dot(u, k, reinterpret_cast<const int8_t *>(bx + 2));
+    }
+    acc = block_step(acc, isum, load_u16(bw), bx);
+  }
+  return acc;
+}
+
+template <typename L>
+void matmul_scalar(const void *repacked, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
+                   int64_t row_begin, int64_t row_end) {
+  const uint8_t *w = static_cast<const uint8_t *>(repacked);
+  const uint8_t *x = static_cast<const uint8_t *>(x_q);
+  const int64_t blocks = cols / kQuantBlock;
+  const int64_t activation_row = activation_row_bytes(ActivationType::q8_0_sums, cols);
+  const int64_t grouped_rows = rows / kInterleavedRows * kInterleavedRows;
+  for (int64_t bt = 0; bt < batch; ++bt) {
+    const uint8_t *xr = x + bt * activation_row;
+    const uint8_t *sums = xr + blocks * kXBlock;
+    for (int64_t r = row_begin; r < row_end; ++r) {
+      float acc = 0.0f;
+      if (r < grouped_rows) {
+        const int64_t g = r / kInterleavedRows, i = r % kInterleavedRows;
+        for (int64_t b = 0; b < blocks; ++b) {
+          const uint8_t *block = w + (g * blocks + b) * L::kBlock;
+          const uint8_t *bx = xr + b * kXBlock;
+          int32_t isum = -L::kOffset * load_i16(sums + 2 * b);
+          for (int k = 0; k < L::kChunks; ++k) {
+            isum += L::chunk_dot(block + 16 + 32 * k + 4 * i, k, reinterpret_cast<const int8_t *>(bx + 2));
+          }
+          acc = block_step(acc, isum, load_u16(block + 2 * i), bx);
+        }
+      } else {
+        acc = row_dot_ordered<L>(w + r * blocks * L::kPlainBlock, xr, cols);
+      }
+      y[bt * rows + r] = acc;
+    }
+  }
+}
+
+}  // namespace
+
+int64_t q4_0x8_repacked_bytes(int64_t rows, int64_t cols) { return repacked_bytes<Q4Layout>(rows, cols); }
+int64_t q8_0x8_repacked_bytes(int64_t rows, int64_t cols) { return repacked_bytes<Q8Layout>(rows, cols); }
+void repack_q4_0x8(const void *weights, void *repacked, int64_t rows, int64_t cols) {
+  repack<Q4Layout>(weights, repacked, rows, cols);
+}
+void repack_q8_0x8(const void *weights, void *repacked, int64_t rows, int64_t cols) {
+  repack<Q8Layout>(weights, repacked, rows, cols);
+}
+
+float q4_0_row_dot_ordered(const uint8_t *row, const uint8_t *x_q, int64_t cols) {
+  return row_dot_ordered<Q4Layout>(row, x_q, cols);
+}
+float q8_0_row_dot_ordered(const uint8_t *row, const uint8_t *x_q, int64_t cols) {
+  return row_dot_ordered<Q8Layout>(row, x_q, cols);
+}
+
+void matmul_q4_0x8_scalar(const void *repacked, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
+                          int64_t row_begin, int64_t row_end) {
+  matmul_scalar<Q4Layout>(repacked, x_q, y, rows, cols, batch, row_begin, row_end);
+}
+void matmul_q8_0x8_scalar(const void *repacked, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
+                          int64_t row_begin, int64_t row_end) {
+  matmul_scalar<Q8Layout>(repacked, x_q, y, rows, cols, batch, row_begin, row_end);
+}
+
+const RepackedMatmulKernels *q4_0x8_kernels_scalar() {
+  static const RepackedMatmulKernels kernels = {"q4_0x8", q4_0x8_repacked_bytes, repack_q4_0x8, kInterleavedRows,
+                                                ActivationType::q8_0_sums, quantize_activations_q8_0_sums,
+                                                matmul_q4_0x8_scalar};
+  return &kernels;
+}
+
+const RepackedMatmulKernels *q8_0x8_kernels_scalar() {
+  static const RepackedMatmulKernels kernels = {"q8_0x8", q8_0x8_repacked_bytes, repack_q8_0x8, kInterleavedRows,
+                                                ActivationType::q8_0_sums, quantize_activations_q8_0_sums,
+                                                matmul_q8_0x8_scalar};
+  return &kernels;
+}
+
+}  // namespace ballast
