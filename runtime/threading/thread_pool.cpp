@@ -1,6 +1,12 @@
 #include "runtime/threading/thread_pool.h"
 
+#include <cstdlib>
+#include <cstring>
 #include <system_error>
+
+#if BALLAST_HAVE_PTHREADPOOL
+#include <pthreadpool.h>
+#endif
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -30,14 +36,55 @@ void relax_or_yield(int round) {
   }
 }
 
+#if BALLAST_HAVE_PTHREADPOOL
+constexpr bool kHavePthreadpool = true;
+
+// pthreadpool passes one context pointer and a size_t index.
+struct PthreadpoolRegion {
+  ParallelTaskFn fn;
+  void *context;
+};
+
+void run_pthreadpool_task(void *region, size_t task) {
+  const PthreadpoolRegion *r = static_cast<const PthreadpoolRegion *>(region);
+  r->fn(r->context, static_cast<uint32_t>(task));
+}
+#else
+constexpr bool kHavePthreadpool = false;
+#endif
+
 }  // namespace
+
+Result<const char *> thread_pool_implementation() {
+  const char *env = std::getenv("BALLAST_THREADPOOL");
+  if (env == nullptr || env[0] == '\0') return kHavePthreadpool ? "pthreadpool" : "ballast";
+  if (std::strcmp(env, "ballast") == 0) return "ballast";
+  if (std::strcmp(env, "pthreadpool") == 0) {
+    if (kHavePthreadpool) return "pthreadpool";
+    return make_status(StatusCode::unsupported, "BALLAST_THREADPOOL=pthreadpool, but this build has no pthreadpool");
+  }
+  return make_status(StatusCode::invalid_argument, "BALLAST_THREADPOOL must be pthreadpool or ballast, got '%s'", env);
+}
 
 Result<std::unique_ptr<ThreadPool>> ThreadPool::create(uint32_t threads) {
   if (threads == 0 || threads > 256) {
     return make_status(StatusCode::invalid_argument, "thread pool: threads must be in 1..256, got %u", threads);
   }
+  BALLAST_ASSIGN_OR_RETURN(const char *implementation, thread_pool_implementation());
   std::unique_ptr<ThreadPool> pool(new (std::nothrow) ThreadPool(threads));
   if (!pool) return make_status(StatusCode::out_of_memory, "thread pool: no memory for the pool");
+  if (threads == 1) return pool;
+#if BALLAST_HAVE_PTHREADPOOL
+  if (std::strcmp(implementation, "pthreadpool") == 0) {
+    pool->pthreadpool_ = pthreadpool_create(threads);
+    if (pool->pthreadpool_ == nullptr) {
+      return make_status(StatusCode::internal, "thread pool: pthreadpool_create(%u) failed", threads);
+    }
+    return pool;
+  }
+#else
+  (void)implementation;
+#endif
   try {
     pool->workers_.reserve(threads - 1);
     for (uint32_t i = 1; i < threads; ++i) pool->workers_.emplace_back([p = pool.get()] { p->worker_loop(); });
@@ -50,6 +97,9 @@ Result<std::unique_ptr<ThreadPool>> ThreadPool::create(uint32_t threads) {
 }
 
 ThreadPool::~ThreadPool() {
+#if BALLAST_HAVE_PTHREADPOOL
+  if (pthreadpool_ != nullptr) pthreadpool_destroy(pthreadpool_);
+#endif
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_.store(true);
@@ -92,6 +142,13 @@ void ThreadPool::worker_loop() {
 
 void ThreadPool::run(uint32_t n_tasks, ParallelTaskFn fn, void *context) {
   if (n_tasks == 0) return;
+#if BALLAST_HAVE_PTHREADPOOL
+  if (pthreadpool_ != nullptr && n_tasks > 1) {
+    PthreadpoolRegion region{fn, context};
+    pthreadpool_parallelize_1d(pthreadpool_, run_pthreadpool_task, &region, n_tasks, 0);
+    return;
+  }
+#endif
   if (workers_.empty() || n_tasks == 1) {
     for (uint32_t t = 0; t < n_tasks; ++t) fn(context, t);
     return;

@@ -4,10 +4,18 @@
 // -- and returns when all are done. Nothing allocates after create(): the
 // task is a function pointer plus a context pointer.
 //
-// Waiting: a worker spins briefly on the region counter (decode runs ~200
-// short regions per token, so a sleep/wake per region would cost more than
-// the work), then blocks on a condition variable, so an idle session costs
-// no CPU. With threads == 1 no worker exists and run() is a plain loop.
+// Two implementations behind the one interface:
+//   pthreadpool  (default when the build found libpthreadpool, the pool
+//                XNNPACK uses): pthreadpool_parallelize_1d over the tasks;
+//                workers spin, then sleep on a futex.
+//   ballast      (the built-in one, and the only one without pthreadpool):
+//                a worker spins briefly on the region counter (decode runs
+//                ~200 short regions per token, so a sleep/wake per region
+//                would cost more than the work), then blocks on a condition
+//                variable, so an idle session costs no CPU.
+// BALLAST_THREADPOOL=pthreadpool|ballast picks one (an unknown value, or
+// pthreadpool in a build without it, is an error at create()). With
+// threads == 1 no worker exists and run() is a plain loop.
 #pragma once
 
 #include <atomic>
@@ -19,6 +27,8 @@
 #include <vector>
 
 #include "platform/status.h"
+
+struct pthreadpool;  // <pthreadpool.h>
 
 namespace ballast {
 
@@ -33,6 +43,7 @@ class ThreadPool {
   ThreadPool &operator=(const ThreadPool &) = delete;
 
   uint32_t threads() const { return threads_; }
+  const char *implementation() const { return pthreadpool_ != nullptr ? "pthreadpool" : "ballast"; }
 
   // Runs fn(context, t) for t in [0, n_tasks); tasks are handed out
   // dynamically, so n_tasks may exceed threads(). Not reentrant: call from
@@ -51,7 +62,8 @@ class ThreadPool {
   void work_on_current_region();
 
   const uint32_t threads_;
-  std::vector<std::thread> workers_;  // threads_ - 1 of them, started in create()
+  ::pthreadpool *pthreadpool_ = nullptr;  // set: every region goes to it (and workers_ is empty)
+  std::vector<std::thread> workers_;  // the built-in pool's threads_ - 1 workers, started in create()
 
   // The current region.
   ParallelTaskFn fn_ = nullptr;
@@ -68,6 +80,10 @@ class ThreadPool {
   std::condition_variable wake_;
   std::atomic<uint32_t> sleepers_{0};
 };
+
+// The implementation create() uses here: BALLAST_THREADPOOL if set, else
+// pthreadpool when compiled in, else ballast. Error for an unknown value.
+Result<const char *> thread_pool_implementation();
 
 // Splits [0, total) into n_parts contiguous ranges of whole granules (counts
 // of granules differ by at most one; only the last range may end in a partial

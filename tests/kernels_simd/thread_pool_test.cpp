@@ -1,10 +1,14 @@
-// The thread pool: every task of a region runs exactly once, regions follow
-// each other without mixing, tasks run on several OS threads, and
-// split_range tiles [0, total) exactly.
+// The thread pool, in each implementation this build has (pthreadpool and
+// the built-in one, chosen by BALLAST_THREADPOOL): every task of a region
+// runs exactly once, regions follow each other without mixing, tasks run on
+// several OS threads, and split_range tiles [0, total) exactly.
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
+#include <string>
 #include <set>
 #include <thread>
 #include <vector>
@@ -13,7 +17,56 @@
 
 using namespace ballast;
 
+namespace {
+
+// Runs f() once per implementation compiled in, with BALLAST_THREADPOOL set
+// to it; restores the variable afterwards.
+template <typename F>
+void for_each_implementation(F f) {
+  const char *saved = std::getenv("BALLAST_THREADPOOL");
+  const std::string saved_value = saved != nullptr ? saved : "";
+  ::unsetenv("BALLAST_THREADPOOL");
+  const std::string default_implementation = thread_pool_implementation().value();
+  for (const char *name : {"ballast", "pthreadpool"}) {
+    ::setenv("BALLAST_THREADPOOL", name, 1);
+    if (!thread_pool_implementation().is_ok()) {
+      CHECK(std::string(name) == "pthreadpool");
+      CHECK(default_implementation == "ballast");
+      MESSAGE("skipped the pthreadpool implementation: this build has no pthreadpool");
+      continue;
+    }
+    CAPTURE(name);
+    f(name);
+  }
+  if (saved != nullptr) {
+    ::setenv("BALLAST_THREADPOOL", saved_value.c_str(), 1);
+  } else {
+    ::unsetenv("BALLAST_THREADPOOL");
+  }
+}
+
+}  // namespace
+
+TEST_CASE("BALLAST_THREADPOOL picks the implementation and refuses unknown names") {
+  const char *saved = std::getenv("BALLAST_THREADPOOL");
+  const std::string saved_value = saved != nullptr ? saved : "";
+  ::setenv("BALLAST_THREADPOOL", "openmp", 1);
+  CHECK(thread_pool_implementation().status().code() == StatusCode::invalid_argument);
+  CHECK_FALSE(ThreadPool::create(2).is_ok());
+  if (saved != nullptr) {
+    ::setenv("BALLAST_THREADPOOL", saved_value.c_str(), 1);
+  } else {
+    ::unsetenv("BALLAST_THREADPOOL");
+  }
+  for_each_implementation([](const char *name) {
+    auto pool = ThreadPool::create(3);
+    REQUIRE(pool.is_ok());
+    CHECK(std::string(pool.value()->implementation()) == name);
+  });
+}
+
 TEST_CASE("thread pool runs every task of every region exactly once") {
+  for_each_implementation([](const char *) {
   for (uint32_t threads : {1u, 2u, 3u, 4u}) {
     auto pool = ThreadPool::create(threads);
     REQUIRE(pool.is_ok());
@@ -28,9 +81,11 @@ TEST_CASE("thread pool runs every task of every region exactly once") {
       }
     }
   }
+  });
 }
 
 TEST_CASE("thread pool spreads tasks over several threads and wakes after sleeping") {
+  for_each_implementation([](const char *) {
   auto pool = ThreadPool::create(2);
   REQUIRE(pool.is_ok());
   std::mutex mutex;
@@ -45,6 +100,7 @@ TEST_CASE("thread pool spreads tasks over several threads and wakes after sleepi
     pool.value()->run(2, task);
   }
   CHECK(seen.size() == 2);
+  });
 }
 
 TEST_CASE("thread pool rejects zero threads") { CHECK_FALSE(ThreadPool::create(0).is_ok()); }

@@ -15,6 +15,7 @@
 #include "platform/cpu_features.h"
 #include "runtime/engine/session.h"
 #include "runtime/memory_plan.h"
+#include "runtime/threading/thread_pool.h"
 #include "tools/cli/arg_parser.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/plan_options.h"
@@ -93,6 +94,8 @@ void print_cpu() {
       }
       std::printf("\n    attention=%s rms_norm=%s silu_mul=%s add=%s\n", t.attention_variant, t.rms_norm_variant,
                   t.silu_mul_variant, t.add_variant);
+      const Result<const char *> pool = thread_pool_implementation();
+      std::printf("  thread pool (-t > 1): %s\n", pool.is_ok() ? pool.value() : pool.status().message().c_str());
     } else {
       std::printf("  kernel variants: none -- %s\n", table.status().message().c_str());
     }
