@@ -134,14 +134,15 @@ Result<MemoryPlan> plan_memory(const ModelConfig &m, const PlanInputs &in) {
                 static_cast<unsigned long long>(widest));
   add_region("activations_converted", calc.mul({batch, widest, 2}));
 
-  // Prefill backends multiply converted weights: a chunk of rows dequantized
-  // (f32 or bf16) at a time, the bf16 input rows and one f32 row per thread
-  // (runtime/backends/backend_linear.h). Zero when every projection is native.
+  // Prefill backends multiply converted weights: each thread a slice of rows
+  // dequantized (f32 or bf16) at a time, the bf16 input rows and one f32 row
+  // per thread (runtime/backends/backend_linear.h). Zero when every
+  // projection is native.
   std::snprintf(detail, sizeof detail, "%s", in.prefill_backend
-                    ? "backend weight chunk 16 MiB + bf16 input [batch][widest] + f32 row [threads][widest]"
+                    ? "backend weight slice 1 MiB x threads + bf16 input [batch][widest] + f32 row [threads][widest]"
                     : "no prefill backend");
   add_region("prefill_backend_scratch",
-             in.prefill_backend ? prefill_scratch_bytes(kPrefillWeightChunkBytes, in.max_prefill_batch, widest, in.threads)
+             in.prefill_backend ? prefill_scratch_bytes(kPrefillSliceBytes, in.max_prefill_batch, widest, in.threads)
                                 : 0);
 
   std::snprintf(detail, sizeof detail, "f32 [%u rows][%u vocab]", in.logit_rows, m.n_vocab);

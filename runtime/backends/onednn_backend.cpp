@@ -7,12 +7,23 @@
 // primitive descriptor, the primitive (served from oneDNN's primitive cache
 // after the first call of a shape) and three memory objects, and execute
 // allocates oneDNN's scratchpad (library mode). None of this runs in decode.
-// Threads: Debian's oneDNN uses OpenMP; the calling thread's OpenMP thread
-// count is set to the session's before each execute, through libgomp's
-// omp_set_num_threads looked up at run time (libgomp is loaded with oneDNN;
-// linking it directly would add a dependency the installed package must name).
+// Threads: every call runs on its calling thread alone; up to `callers`
+// threads call at once (backend_linear's slices). Debian's oneDNN uses
+// OpenMP: the calling thread's OpenMP thread count is set to 1 before each
+// call, through libgomp's omp_set_num_threads looked up at run time (libgomp
+// is loaded with oneDNN; linking it directly would add a dependency the
+// installed package must name). In libgomp that count is a per-thread
+// setting for threads OpenMP did not create (checked: one thread's
+// omp_set_num_threads(1) leaves another's omp_get_max_threads() at 2), so
+// oneDNN runs its kernel inline, without a parallel region.
+// Concurrency (oneDNN 2.x, library scratchpad, the default build): primitives
+// "can be created and executed in parallel but cannot migrate between
+// threads" -- each call creates its primitive (from the cache) on the thread
+// that executes and destroys it. Each worker has its own stream.
 #include <dlfcn.h>
 #include <dnnl.h>
+
+#include <vector>
 
 #include "runtime/backends/prefill_backend.h"
 
@@ -52,9 +63,11 @@ OmpSetNumThreadsFn find_omp_set_num_threads() {
 
 class OnednnBackend final : public PrefillBackend {
  public:
-  OnednnBackend(PrefillOperand operand, uint32_t threads) : operand_(operand), threads_(threads) {}
+  OnednnBackend(PrefillOperand operand, uint32_t callers) : operand_(operand), streams_(callers, nullptr) {}
   ~OnednnBackend() override {
-    if (stream_ != nullptr) dnnl_stream_destroy(stream_);
+    for (dnnl_stream_t stream : streams_) {
+      if (stream != nullptr) dnnl_stream_destroy(stream);
+    }
     if (engine_ != nullptr) dnnl_engine_destroy(engine_);
   }
   OnednnBackend(const OnednnBackend &) = delete;
@@ -63,14 +76,21 @@ class OnednnBackend final : public PrefillBackend {
   Status init() {
     set_threads_ = find_omp_set_num_threads();
     BALLAST_DNNL_CHECK(dnnl_engine_create(&engine_, dnnl_cpu, 0), "engine_create");
-    BALLAST_DNNL_CHECK(dnnl_stream_create(&stream_, engine_, dnnl_stream_default_flags), "stream_create");
+    for (dnnl_stream_t &stream : streams_) {
+      BALLAST_DNNL_CHECK(dnnl_stream_create(&stream, engine_, dnnl_stream_default_flags), "stream_create");
+    }
     return Status::ok();
   }
 
   PrefillBackendKind kind() const override { return PrefillBackendKind::onednn; }
   PrefillOperand operand() const override { return operand_; }
+  uint32_t callers() const override { return static_cast<uint32_t>(streams_.size()); }
 
   Status matmul(const PrefillMatmul &m) override {
+    if (m.worker >= streams_.size()) return make_status(StatusCode::internal, "oneDNN backend: worker %u of %zu", m.worker, streams_.size());
+    // Before the primitive is created: oneDNN sizes its kernel for the
+    // thread count it sees then.
+    if (set_threads_ != nullptr) set_threads_(1);
     const dnnl_data_type_t type = operand_ == PrefillOperand::bf16 ? dnnl_bf16 : dnnl_f32;
     const dnnl_dims_t src_dims = {m.batch, m.cols}, src_strides = {m.cols, 1};
     const dnnl_dims_t w_dims = {m.cols, m.rows}, w_strides = {1, m.cols};
@@ -89,24 +109,23 @@ class OnednnBackend final : public PrefillBackend {
     BALLAST_DNNL_CHECK(dnnl_memory_create(&call.dst, &dst_md, engine_, m.out), "dst memory");
     const dnnl_exec_arg_t args[] = {
         {DNNL_ARG_SRC, call.src}, {DNNL_ARG_WEIGHTS, call.weights}, {DNNL_ARG_DST, call.dst}};
-    if (set_threads_ != nullptr) set_threads_(static_cast<int>(threads_));
-    BALLAST_DNNL_CHECK(dnnl_primitive_execute(call.primitive, stream_, 3, args), "matmul execute");
-    BALLAST_DNNL_CHECK(dnnl_stream_wait(stream_), "stream wait");
+    dnnl_stream_t stream = streams_[m.worker];
+    BALLAST_DNNL_CHECK(dnnl_primitive_execute(call.primitive, stream, 3, args), "matmul execute");
+    BALLAST_DNNL_CHECK(dnnl_stream_wait(stream), "stream wait");
     return Status::ok();
   }
 
  private:
   PrefillOperand operand_;
-  uint32_t threads_;
+  std::vector<dnnl_stream_t> streams_;  // [callers], one per worker
   dnnl_engine_t engine_ = nullptr;
-  dnnl_stream_t stream_ = nullptr;
-  OmpSetNumThreadsFn set_threads_ = nullptr;  // nullptr: oneDNN's own default
+  OmpSetNumThreadsFn set_threads_ = nullptr;  // nullptr: oneDNN's own default (a build without OpenMP)
 };
 
 }  // namespace
 
-Result<std::unique_ptr<PrefillBackend>> create_onednn_backend(PrefillOperand operand, uint32_t threads) {
-  auto backend = std::make_unique<OnednnBackend>(operand, threads == 0 ? 1 : threads);
+Result<std::unique_ptr<PrefillBackend>> create_onednn_backend(PrefillOperand operand, uint32_t callers) {
+  auto backend = std::make_unique<OnednnBackend>(operand, callers == 0 ? 1 : callers);
   BALLAST_RETURN_IF_ERROR(backend->init());
   return std::unique_ptr<PrefillBackend>(std::move(backend));
 }

@@ -46,22 +46,22 @@ Result<PrefillBackendChoice> parse_prefill_backend_choice(std::string_view name)
 int64_t prefill_operand_bytes(PrefillOperand operand) { return operand == PrefillOperand::bf16 ? 2 : 4; }
 
 Result<std::unique_ptr<PrefillBackend>> create_prefill_backend(PrefillBackendKind kind, PrefillOperand operand,
-                                                               uint32_t threads) {
+                                                               uint32_t callers) {
   switch (kind) {
 #if defined(BALLAST_HAVE_ONEDNN)
-    case PrefillBackendKind::onednn: return create_onednn_backend(operand, threads);
+    case PrefillBackendKind::onednn: return create_onednn_backend(operand, callers);
 #endif
 #if defined(BALLAST_HAVE_XNNPACK)
     case PrefillBackendKind::xnnpack:
       if (operand != PrefillOperand::f32) {
         return make_status(StatusCode::unsupported, "xnnpack prefill backend computes in f32 only");
       }
-      return create_xnnpack_backend(threads);
+      return create_xnnpack_backend(callers);
 #endif
     default: break;
   }
   (void)operand;
-  (void)threads;
+  (void)callers;
   return make_status(StatusCode::unsupported, "prefill backend %s is not in this build", prefill_backend_name(kind));
 }
 
@@ -71,7 +71,7 @@ Result<PrefillBackend *> PrefillBackendSet::get(PrefillBackendKind kind, Prefill
   if (kind == PrefillBackendKind::xnnpack) slot = 2;
   if (slot < 0) return make_status(StatusCode::invalid_argument, "native is not a prefill backend object");
   if (backends_[slot] == nullptr) {
-    BALLAST_ASSIGN_OR_RETURN(backends_[slot], create_prefill_backend(kind, operand, threads_));
+    BALLAST_ASSIGN_OR_RETURN(backends_[slot], create_prefill_backend(kind, operand, callers_));
   }
   return backends_[slot].get();
 }

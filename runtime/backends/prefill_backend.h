@@ -48,6 +48,7 @@ struct PrefillMatmul {
   const void *weights = nullptr; // [rows][cols] in the backend's operand format
   float *out = nullptr;          // [batch][out_stride] f32; columns [0, rows) written
   int64_t batch = 0, rows = 0, cols = 0, out_stride = 0;
+  uint32_t worker = 0;           // < the backend's callers(); concurrent calls use different workers
 };
 
 class PrefillBackend {
@@ -55,31 +56,39 @@ class PrefillBackend {
   virtual ~PrefillBackend() = default;
   virtual PrefillBackendKind kind() const = 0;
   virtual PrefillOperand operand() const = 0;
-  // Prefill only (batch >= 2): may allocate, see the header comment.
+  // How many threads may call matmul() at once (each with its own m.worker).
+  virtual uint32_t callers() const = 0;
+  // Prefill only (batch >= 2): may allocate, see the header comment. Runs
+  // single-threaded on the calling thread; thread-safe across workers.
   virtual Status matmul(const PrefillMatmul &m) = 0;
 };
 
-// A backend using `threads` threads (its own pool: OpenMP for oneDNN,
-// pthreadpool for XNNPACK). unsupported when the build lacks it.
+// A backend that up to `callers` threads may call at once, each call running
+// on its calling thread alone (oneDNN: the caller's OpenMP thread count is set
+// to 1, a per-thread setting in libgomp; XNNPACK: no pthreadpool). The
+// parallelism is the caller's (backend_linear splits a projection into
+// slices over the session's pool): a second team of threads next to the
+// session's spinning pool oversubscribed the cores (docs/PERFORMANCE.md,
+// "Prefill backends"). unsupported when the build lacks the backend.
 //   onednn: operand f32 or bf16 (bf16 needs AVX512_BF16 or AMX; checked when
 //           the first primitive is created, error then).
 Result<std::unique_ptr<PrefillBackend>> create_prefill_backend(PrefillBackendKind kind, PrefillOperand operand,
-                                                               uint32_t threads);
+                                                               uint32_t callers);
 
 // The backends of one session, created on first request (at session
 // creation, never during a forward pass) and owned here.
 class PrefillBackendSet {
  public:
-  explicit PrefillBackendSet(uint32_t threads) : threads_(threads) {}
+  explicit PrefillBackendSet(uint32_t callers) : callers_(callers) {}
   Result<PrefillBackend *> get(PrefillBackendKind kind, PrefillOperand operand);
 
  private:
-  uint32_t threads_;
+  uint32_t callers_;
   std::unique_ptr<PrefillBackend> backends_[3];  // onednn f32, onednn bf16, xnnpack f32
 };
 
 // The per-backend factories (each in its own file; only declared when compiled).
-Result<std::unique_ptr<PrefillBackend>> create_onednn_backend(PrefillOperand operand, uint32_t threads);
-Result<std::unique_ptr<PrefillBackend>> create_xnnpack_backend(uint32_t threads);
+Result<std::unique_ptr<PrefillBackend>> create_onednn_backend(PrefillOperand operand, uint32_t callers);
+Result<std::unique_ptr<PrefillBackend>> create_xnnpack_backend(uint32_t callers);
 
 }  // namespace ballast

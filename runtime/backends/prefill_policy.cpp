@@ -35,6 +35,11 @@ bool is_k_quant(TensorType type) {
 //    bf16, is 1.4-2.4x native at batch 128 but not at 64.
 //  - XNNPACK (Debian's 2022 f32 fully-connected, weights packed per call) was
 //    2-5x slower than native everywhere: never chosen automatically.
+// Threads: since every pool thread multiplies its own weight slices
+// (backend_linear.h), the same table held at 2 threads in one sweep on the
+// shared VM at load ~11 (Q4_0/Q8_0 5632x2048: native ahead at 64 tokens,
+// oneDNN bf16 at 128; K-quants: oneDNN bf16 from 64), so the route does not
+// depend on the thread count.
 PrefillRoute automatic_route(const PrefillShape &shape, bool cpu_bf16) {
   const PrefillOperand best = cpu_bf16 ? PrefillOperand::bf16 : PrefillOperand::f32;
   if (shape.native_scalar) return PrefillRoute{PrefillBackendKind::onednn, best, 8};

@@ -5,9 +5,11 @@
 // Allocation (documented exception, prefill only): XNNPACK packs the weights
 // when the operator is created, so every call creates (allocating the packed
 // copy, rows x cols f32 plus padding), runs and deletes one operator. None of
-// this runs in decode. Threads: a pthreadpool of `threads` made at creation
-// (none for one thread).
-#include <pthreadpool.h>
+// this runs in decode. Threads: none of its own (no pthreadpool: the
+// operator runs on the calling thread); up to `callers` threads call at once
+// (backend_linear's slices), each call with its own operator, which XNNPACK
+// allows (operators are independent; only one operator must not be run
+// from two threads at once).
 #include <xnnpack.h>
 
 #include <limits>
@@ -23,25 +25,20 @@ Status xnn_error(xnn_status status, const char *what) {
 
 class XnnpackBackend final : public PrefillBackend {
  public:
-  explicit XnnpackBackend(uint32_t threads) : threads_(threads) {}
-  ~XnnpackBackend() override {
-    if (pool_ != nullptr) pthreadpool_destroy(pool_);
-  }
+  explicit XnnpackBackend(uint32_t callers) : callers_(callers) {}
+  ~XnnpackBackend() override = default;
   XnnpackBackend(const XnnpackBackend &) = delete;
   XnnpackBackend &operator=(const XnnpackBackend &) = delete;
 
   Status init() {
     const xnn_status status = xnn_initialize(nullptr);  // reference-counted; never deinitialized (process lifetime)
     if (status != xnn_status_success) return xnn_error(status, "initialize");
-    if (threads_ > 1) {
-      pool_ = pthreadpool_create(threads_);
-      if (pool_ == nullptr) return make_status(StatusCode::out_of_memory, "pthreadpool_create(%u) failed", threads_);
-    }
     return Status::ok();
   }
 
   PrefillBackendKind kind() const override { return PrefillBackendKind::xnnpack; }
   PrefillOperand operand() const override { return PrefillOperand::f32; }
+  uint32_t callers() const override { return callers_; }
 
   Status matmul(const PrefillMatmul &m) override {
     xnn_operator_t op = nullptr;
@@ -51,22 +48,21 @@ class XnnpackBackend final : public PrefillBackend {
         -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(), 0, &op);
     if (status != xnn_status_success) return xnn_error(status, "create_fully_connected_nc_f32");
     status = xnn_setup_fully_connected_nc_f32(op, static_cast<size_t>(m.batch), static_cast<const float *>(m.in), m.out,
-                                              pool_);
-    if (status == xnn_status_success) status = xnn_run_operator(op, pool_);
+                                              nullptr);
+    if (status == xnn_status_success) status = xnn_run_operator(op, nullptr);
     xnn_delete_operator(op);
     if (status != xnn_status_success) return xnn_error(status, "fully_connected run");
     return Status::ok();
   }
 
  private:
-  uint32_t threads_;
-  pthreadpool_t pool_ = nullptr;
+  uint32_t callers_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<PrefillBackend>> create_xnnpack_backend(uint32_t threads) {
-  auto backend = std::make_unique<XnnpackBackend>(threads == 0 ? 1 : threads);
+Result<std::unique_ptr<PrefillBackend>> create_xnnpack_backend(uint32_t callers) {
+  auto backend = std::make_unique<XnnpackBackend>(callers == 0 ? 1 : callers);
   BALLAST_RETURN_IF_ERROR(backend->init());
   return std::unique_ptr<PrefillBackend>(std::move(backend));
 }

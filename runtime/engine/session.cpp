@@ -101,13 +101,14 @@ Result<std::unique_ptr<Session>> Session::create(const Model &model, const Sessi
   buffers.attention_scratch_stride = s->plan_.find("thread_scratch")->bytes / inputs.threads / sizeof(float);
   buffers.prefill_choice = s->params_.prefill_backend;
   if (inputs.prefill_backend) {
-    // Backends run on one thread (the conversion uses the session's pool):
-    // oneDNN's OpenMP team next to our pool made 2-thread prefill 4x slower
-    // on the shared dev VM (docs/PERFORMANCE.md, "Prefill backends").
-    s->prefill_backends_ = std::make_unique<PrefillBackendSet>(1);
+    // Every pool thread calls the backend on its own weight slices, each call
+    // single-threaded (backend_linear.h): no second thread team next to the
+    // pool (oneDNN's OpenMP team beside it made 2-thread prefill 4x slower,
+    // docs/PERFORMANCE.md, "Prefill backends").
+    s->prefill_backends_ = std::make_unique<PrefillBackendSet>(inputs.threads);
     buffers.prefill_backends = s->prefill_backends_.get();
     buffers.prefill_scratch =
-        carve_prefill_scratch(region_as<uint8_t>(regions, n_regions, "prefill_backend_scratch"), kPrefillWeightChunkBytes,
+        carve_prefill_scratch(region_as<uint8_t>(regions, n_regions, "prefill_backend_scratch"), kPrefillSliceBytes,
                               inputs.max_prefill_batch, widest_activation_row(model.config), inputs.threads);
   }
   buffers.repacked_weights = region_as<uint8_t>(regions, n_regions, "repacked_weights");

@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "runtime/backends/backend_linear.h"
 #include "runtime/backends/prefill_backend.h"
 #include "runtime/backends/prefill_policy.h"
+#include "runtime/threading/thread_pool.h"
 #include "tests/engine/engine_test_support.h"
 
 using namespace ballast;
@@ -107,12 +109,15 @@ Problem make_problem(TensorType type, int64_t rows, int64_t cols, int64_t batch,
 
 }  // namespace
 
-TEST_CASE("prefill backends match the scalar reference on awkward shapes and chunked weights") {
+TEST_CASE("prefill backends match the scalar reference on awkward shapes and sliced weights, on 1 and 2 threads") {
   std::mt19937 rng(21);
+  auto pool2 = ThreadPool::create(2);
+  REQUIRE(pool2.is_ok());
   for (const BackendCase &c : kBackendCases) {
     CAPTURE(c.label);
-    std::unique_ptr<PrefillBackend> backend = make_backend_or_skip(c, 1);
+    std::unique_ptr<PrefillBackend> backend = make_backend_or_skip(c, 2);
     if (backend == nullptr) continue;
+    CHECK(backend->callers() == 2);
     for (TensorType type : {TensorType::f32, TensorType::f16, TensorType::q8_0, TensorType::q4_0, TensorType::q4_k,
                             TensorType::q6_k}) {
       const int64_t block = quant_type_traits(type)->block_elements;
@@ -123,25 +128,60 @@ TEST_CASE("prefill backends match the scalar reference on awkward shapes and chu
           CAPTURE(rows);
           CAPTURE(batch);
           const Problem p = make_problem(type, rows, cols, batch, rng);
-          // Scratch for 5 rows at a time: several conversion chunks and a short last one.
-          const uint64_t weight_budget = static_cast<uint64_t>(5 * cols * prefill_operand_bytes(c.operand));
-          std::vector<uint8_t> scratch_bytes(prefill_scratch_bytes(weight_budget, 17, static_cast<uint64_t>(cols), 1) + 64);
-          const PrefillScratch scratch = carve_prefill_scratch(scratch_bytes.data(), weight_budget, 17,
-                                                               static_cast<uint64_t>(cols), 1);
-          std::vector<float> got(p.want.size(), std::nanf(""));
-          const Status s = backend_linear(*backend, type, p.weights.data(), rows, cols, p.x.data(), batch, got.data(),
-                                          scratch, nullptr);
-          REQUIRE_MESSAGE(s.is_ok(), s.to_string());
-          int bad = 0;
-          for (size_t i = 0; i < got.size(); ++i) {
-            if (!(std::fabs(double{got[i]} - p.want[i]) <= c.tolerance * p.abs_sum[i] + 1e-30) && bad++ == 0) {
-              FAIL_CHECK("at " << i << ": " << got[i] << " vs " << p.want[i]);
+          // Slices of 5 rows: several per thread and a short last one.
+          const uint64_t slice_bytes = static_cast<uint64_t>(5 * cols * prefill_operand_bytes(c.operand));
+          std::vector<uint8_t> scratch_bytes(prefill_scratch_bytes(slice_bytes, 17, static_cast<uint64_t>(cols), 2) + 64);
+          const PrefillScratch scratch = carve_prefill_scratch(scratch_bytes.data(), slice_bytes, 17,
+                                                               static_cast<uint64_t>(cols), 2);
+          REQUIRE(prefill_slice_rows(scratch, cols, c.operand) == 5);
+          std::vector<float> one_thread;
+          for (ThreadPool *pool : {static_cast<ThreadPool *>(nullptr), pool2.value().get()}) {
+            const uint32_t threads = pool == nullptr ? 1 : pool->threads();
+            CAPTURE(threads);
+            std::vector<float> got(p.want.size(), std::nanf(""));
+            const Status s = backend_linear(*backend, type, p.weights.data(), rows, cols, p.x.data(), batch, got.data(),
+                                            scratch, pool);
+            REQUIRE_MESSAGE(s.is_ok(), s.to_string());
+            int bad = 0;
+            for (size_t i = 0; i < got.size(); ++i) {
+              if (!(std::fabs(double{got[i]} - p.want[i]) <= c.tolerance * p.abs_sum[i] + 1e-30) && bad++ == 0) {
+                FAIL_CHECK("at " << i << ": " << got[i] << " vs " << p.want[i]);
+              }
+            }
+            CHECK(bad == 0);
+            // Every slice is the same single-threaded backend call whatever
+            // the thread count: 2 threads reproduce 1 thread bit for bit.
+            if (pool == nullptr) {
+              one_thread = got;
+            } else {
+              CHECK(std::memcmp(got.data(), one_thread.data(), got.size() * sizeof(float)) == 0);
             }
           }
-          CHECK(bad == 0);
         }
       }
     }
+  }
+}
+
+TEST_CASE("backend_linear refuses more threads than its scratch or backend was made for") {
+  const BackendCase &c = kBackendCases[0];
+  std::unique_ptr<PrefillBackend> backend = make_backend_or_skip(c, 1);
+  if (backend == nullptr) return;
+  auto pool2 = ThreadPool::create(2);
+  REQUIRE(pool2.is_ok());
+  const int64_t rows = 4, cols = 8, batch = 2;
+  const std::vector<float> w(rows * cols, 1.0f), x(batch * cols, 1.0f);
+  std::vector<float> out(batch * rows, 0.0f);
+  for (uint32_t scratch_threads : {1u, 2u}) {
+    std::vector<uint8_t> bytes(prefill_scratch_bytes(1024, 2, cols, scratch_threads) + 64);
+    const PrefillScratch scratch = carve_prefill_scratch(bytes.data(), 1024, 2, cols, scratch_threads);
+    // scratch_threads 1: the scratch is too small; 2: the backend (1 caller) is.
+    CHECK(backend_linear(*backend, TensorType::f32, w.data(), rows, cols, x.data(), batch, out.data(), scratch,
+                         pool2.value().get())
+              .code() == StatusCode::internal);
+    REQUIRE(backend_linear(*backend, TensorType::f32, w.data(), rows, cols, x.data(), batch, out.data(), scratch, nullptr)
+                .is_ok());
+    CHECK(out[0] == 8.0f);
   }
 }
 
@@ -183,9 +223,17 @@ TEST_CASE("prefill logits with each backend agree with native prefill") {
       // 2-layer model that rounding moves logits by up to ~3% of the largest;
       // a wrong row, column or chunk moves them by O(100%).
       CHECK(max_relative_difference(session->logits_rows(), want.data(), n) < 5e-2);
+      const std::vector<float> got(session->logits_rows(), session->logits_rows() + n);
       // Decode after a backend prefill is the native kernel over the cache the backend filled.
       REQUIRE(session->feed(&next, 1).is_ok());
       CHECK(max_relative_difference(session->logits(), want_next.data(), model->config.n_vocab) < 5e-2);
+      // The same prefill on 2 threads (each pool thread multiplying its own
+      // weight slices) gives the same logits bit for bit.
+      SessionParams two = params;
+      two.threads = 2;
+      auto session2 = make_session(*model, two);
+      REQUIRE(session2->feed(prompt.data(), prompt.size()).is_ok());
+      CHECK(std::memcmp(session2->logits_rows(), got.data(), n * sizeof(float)) == 0);
     }
   }
 }

@@ -4,10 +4,14 @@
 // shape. The numbers behind the "auto" table in runtime/backends/
 // prefill_policy.cpp (docs/PERFORMANCE.md, "Prefill backends").
 //
-// usage: ballast-prefill-bench TYPE ROWS COLS BATCH [REPEATS]
+// usage: ballast-prefill-bench TYPE ROWS COLS BATCH [REPEATS [THREADS [SLICE_KIB [SLICE_ROWS]]]]
 //   TYPE: f32 f16 bf16 q4_0 q4_1 q5_0 q5_1 q8_0 q4_k q5_k q6_k; median of REPEATS (default 3)
+//   THREADS: a thread pool of that many (default 1), split as a session splits
+//   (native: rows over the pool, as linear_op.cpp; backends: backend_linear's slices)
+//   SLICE_KIB, SLICE_ROWS: a backend thread's weight slice (default
+//   kPrefillSliceBytes / 1024 and kPrefillMaxSliceRows), for measuring them.
 // Times include activation quantization (native) or weight and input
-// conversion (backends), as in a real prefill; one thread.
+// conversion (backends), as in a real prefill.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +25,7 @@
 #include "kernels/quant/quant_type_traits.h"
 #include "runtime/backends/backend_linear.h"
 #include "runtime/backends/prefill_backend.h"
+#include "runtime/threading/thread_pool.h"
 
 using namespace ballast;
 
@@ -59,11 +64,20 @@ bool parse_type(const std::string &name, TensorType *type) {
 int main(int argc, char **argv) {
   TensorType type = TensorType::f32;
   if (argc < 5 || !parse_type(argv[1], &type)) {
-    std::fprintf(stderr, "usage: %s TYPE ROWS COLS BATCH [REPEATS]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s TYPE ROWS COLS BATCH [REPEATS [THREADS [SLICE_KIB [SLICE_ROWS]]]]\n", argv[0]);
     return 2;
   }
   const int64_t rows = std::atoll(argv[2]), cols = std::atoll(argv[3]), batch = std::atoll(argv[4]);
   const int repeats = argc > 5 ? std::atoi(argv[5]) : 3;
+  const uint32_t threads = argc > 6 ? static_cast<uint32_t>(std::atoi(argv[6])) : 1;
+  const uint64_t slice_bytes = argc > 7 ? static_cast<uint64_t>(std::atoll(argv[7])) * 1024 : kPrefillSliceBytes;
+  const int64_t slice_rows = argc > 8 ? std::atoll(argv[8]) : kPrefillMaxSliceRows;
+  Result<std::unique_ptr<ThreadPool>> pool_or = ThreadPool::create(threads == 0 ? 1 : threads);
+  if (!pool_or.is_ok()) {
+    std::fprintf(stderr, "%s\n", pool_or.status().to_string().c_str());
+    return 2;
+  }
+  ThreadPool *pool = threads > 1 ? pool_or.value().get() : nullptr;
   const QuantTypeTraits *traits = quant_type_traits(type);
   Result<const KernelTable *> table = host_kernel_table();
   if (rows < 1 || batch < 2 || repeats < 1 || cols % traits->block_elements != 0 || !table.is_ok()) {
@@ -83,9 +97,9 @@ int main(int argc, char **argv) {
   for (float &v : x) v = normal(rng);
   const double giga_macs = static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(batch) * 1e-9;
   auto report = [&](const char *name, double s) {
-    std::printf("%s %s %lldx%lld batch %lld: %.2f ms, %.1f GMAC/s\n", tensor_type_info(type)->name, name,
-                static_cast<long long>(rows), static_cast<long long>(cols), static_cast<long long>(batch), s * 1e3,
-                giga_macs / s);
+    std::printf("%s %s %lldx%lld batch %lld threads %u: %.2f ms, %.1f GMAC/s\n", tensor_type_info(type)->name, name,
+                static_cast<long long>(rows), static_cast<long long>(cols), static_cast<long long>(batch), threads,
+                s * 1e3, giga_macs / s);
   };
 
   const QuantizedMatmulKernels *native = table.value()->matmul_kernels(type);
@@ -97,16 +111,26 @@ int main(int argc, char **argv) {
       for (int64_t b = 0; b < batch; ++b) native->quantize_activations(x.data() + b * cols, x_converted.data() + b * x_bytes, cols);
       in = x_converted.data();
     }
-    native->matmul(weights.data(), in, y.data(), rows, cols, batch, 0, rows);
+    if (pool == nullptr || rows < 64) {
+      native->matmul(weights.data(), in, y.data(), rows, cols, batch, 0, rows);
+      return;
+    }
+    auto task = [&](uint32_t t) {
+      int64_t begin = 0, end = 0;
+      split_range(rows, threads, t, 16, &begin, &end);
+      if (begin < end) native->matmul(weights.data(), in, y.data(), rows, cols, batch, begin, end);
+    };
+    pool->run(threads, task);
   };
   run_native();
   const std::string native_name = std::string("native-") + table.value()->matmul_variant_name(type);
   report(native_name.c_str(), median_seconds(repeats, run_native));
 
-  std::vector<uint8_t> scratch_bytes(prefill_scratch_bytes(kPrefillWeightChunkBytes, static_cast<uint32_t>(batch),
-                                                           static_cast<uint64_t>(cols), 1) + 64);
-  const PrefillScratch scratch = carve_prefill_scratch(scratch_bytes.data(), kPrefillWeightChunkBytes,
-                                                       static_cast<uint32_t>(batch), static_cast<uint64_t>(cols), 1);
+  std::vector<uint8_t> scratch_bytes(prefill_scratch_bytes(slice_bytes, static_cast<uint32_t>(batch),
+                                                           static_cast<uint64_t>(cols), threads) + 64);
+  PrefillScratch scratch = carve_prefill_scratch(scratch_bytes.data(), slice_bytes, static_cast<uint32_t>(batch),
+                                                 static_cast<uint64_t>(cols), threads);
+  scratch.max_slice_rows = slice_rows;
   struct Candidate {
     PrefillBackendKind kind;
     PrefillOperand operand;
@@ -117,7 +141,7 @@ int main(int argc, char **argv) {
                                   {PrefillBackendKind::xnnpack, PrefillOperand::f32, "xnnpack-f32"}};
   for (const Candidate &c : candidates) {
     if (!prefill_backend_compiled(c.kind)) continue;
-    Result<std::unique_ptr<PrefillBackend>> backend = create_prefill_backend(c.kind, c.operand, 1);
+    Result<std::unique_ptr<PrefillBackend>> backend = create_prefill_backend(c.kind, c.operand, threads);
     if (!backend.is_ok()) {
       std::printf("%s: %s\n", c.name, backend.status().to_string().c_str());
       continue;
@@ -125,7 +149,7 @@ int main(int argc, char **argv) {
     Status status = Status::ok();
     auto run = [&] {
       status = backend_linear(*backend.value(), type, weights.data(), rows, cols, x.data(), batch, y.data(), scratch,
-                              nullptr);
+                              pool);
     };
     run();
     if (!status.is_ok()) {
