@@ -85,6 +85,18 @@ float attention_default_scale(uint32_t head_dim_k) {
   return static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim_k)));
 }
 
+uint32_t attention_block_slots(uint32_t head_dim_k, uint32_t head_dim_v) {
+  constexpr uint32_t kWidenedFloats = 4096;  // f32 K + V rows of one block: 16 KiB, half of a 32 KiB L1
+  const uint32_t per_slot = head_dim_k + head_dim_v;
+  uint32_t slots = per_slot == 0 ? 8 : kWidenedFloats / per_slot;
+  slots -= slots % 8;
+  return slots < 8 ? 8 : slots > 256 ? 256 : slots;
+}
+
+size_t attention_fast_scratch_floats(uint32_t head_dim_k, uint32_t head_dim_v) {
+  return size_t{attention_block_slots(head_dim_k, head_dim_v)} * (size_t{head_dim_k} + head_dim_v + 1);
+}
+
 Status attend_one_query(const AttentionShape &shape, const float *q, const KvSegment *segments, uint32_t n_segments,
                         float *out, float *scratch, size_t scratch_floats, const AttentionProbe *probe) {
   return attend_one_query_heads(shape, 0, shape.n_head, q, segments, n_segments, out, scratch, scratch_floats, probe);

@@ -40,6 +40,19 @@ struct AttentionShape {
 // 1 / sqrt(head_dim_k).
 float attention_default_scale(uint32_t head_dim_k);
 
+// The SIMD variants' fast path works on blocks of attention_block_slots()
+// slots: a block's f16 K and V rows (of one KV head) are widened to f32 once
+// (about 16 KiB), then every query head of the GQA group that the call covers
+// scores and accumulates from those f32 rows. It needs
+// attention_fast_scratch_floats() floats of scratch (the widened K and V rows
+// and one row of scores); with less, the variants score straight from the
+// cache in blocks of scratch_floats slots. Either way a head's result depends
+// only on the shape, the KV data and scratch_floats, never on which other
+// heads the same call covers (so threads may split the heads anywhere and
+// still get the one-thread bits).
+uint32_t attention_block_slots(uint32_t head_dim_k, uint32_t head_dim_v);
+size_t attention_fast_scratch_floats(uint32_t head_dim_k, uint32_t head_dim_v);
+
 struct KvSegment {
   const void *keys = nullptr;    // [n_slots][n_head_kv][head_dim_k] of kv_type
   const void *values = nullptr;  // [n_slots][n_head_kv][head_dim_v] of kv_type

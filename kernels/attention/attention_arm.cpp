@@ -22,9 +22,8 @@ Status attend_one_query_heads_neon(const AttentionShape &shape, uint32_t head_be
     return attend_one_query_heads(shape, head_begin, head_end, q, segments, n_segments, out, scratch, scratch_floats,
                                   probe);
   }
-  const size_t block_slots = scratch_floats < total_slots ? scratch_floats : total_slots;
   attend_heads_neon(shape, shape.kv_type == TensorType::f16, head_begin, head_end, q, segments, n_segments, out,
-                    scratch, block_slots);
+                    scratch, scratch_floats);
   return Status::ok();
 #else
   return attend_one_query_heads(shape, head_begin, head_end, q, segments, n_segments, out, scratch, scratch_floats,

@@ -239,20 +239,22 @@ Status ForwardPass::project(ForwardOp kind, const LinearOp &op, const float *in,
   return linear(op, in, n, out, buffers_.converted, pool_.get(), &buffers_.prefill_scratch);
 }
 
-// All heads of one query; with several threads, each takes a run of whole GQA
-// groups (query heads sharing a KV head) and its own slice of the scratch.
+// All heads of one query; with several threads, each takes a run of query
+// heads (as even as the head count allows: SmolLM2's 9 heads split 5:4, not
+// 6:3 as whole GQA groups would) and its own slice of the scratch. A head's
+// result does not depend on which heads share its call (attention.h), so any
+// thread count gives the one-thread bits.
 Status ForwardPass::attend(const float *q, const KvLayerView &view, float *out) {
   const uint32_t threads = pool_->threads();
   if (threads == 1) {
     return kernels_->attend_heads(attention_shape_, 0, attention_shape_.n_head, q, view.segments, view.n_segments, out,
                                   buffers_.attention_scratch, buffers_.attention_scratch_floats, nullptr);
   }
-  const uint32_t group = attention_shape_.n_head / attention_shape_.n_head_kv;
   Status first_error = Status::ok();
   std::atomic<bool> failed{false};
   auto task = [&](uint32_t t) {
     int64_t begin = 0, end = 0;
-    split_range(attention_shape_.n_head, threads, t, group, &begin, &end);
+    split_range(attention_shape_.n_head, threads, t, 1, &begin, &end);
     if (begin >= end) return;
     Status status = kernels_->attend_heads(attention_shape_, static_cast<uint32_t>(begin), static_cast<uint32_t>(end),
                                            q, view.segments, view.n_segments, out,

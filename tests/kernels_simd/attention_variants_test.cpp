@@ -2,10 +2,12 @@
 // KV, GQA groups 1 and 4, head dims 8 / 64 / 128 and an odd one (12, which
 // must fall back to scalar and match exactly), 1 to 300 slots over up to
 // three segments, scratch blocks smaller than the slot count (so the online
-// softmax rescales), head sub-ranges as threads use them.
+// softmax rescales), the scratch of the fast path (K/V widened once per GQA
+// group), head sub-ranges as threads use them.
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -59,7 +61,9 @@ TEST_CASE("SIMD attention matches the scalar reference") {
                    Shape{9, 3, 64}, Shape{32, 4, 64}, Shape{16, 1, 64}, Shape{6, 2, 72}}) {
     for (uint32_t slots : {1u, 7u, 100u, 300u, 2048u}) {
       for (TensorType kv_type : {TensorType::f16, TensorType::f32}) {
-        for (size_t scratch_floats : {size_t{5}, size_t{16}, size_t{2048}}) {
+        // ... and the fast path's scratch (f16 K/V widened once per group), exactly and a little more.
+        const size_t fast = attention_fast_scratch_floats(sh.dim, sh.dim);
+        for (size_t scratch_floats : {size_t{5}, size_t{16}, size_t{2048}, fast, fast + 3}) {
           AttentionShape shape;
           shape.n_head = sh.n_head;
           shape.n_head_kv = sh.n_head_kv;
@@ -148,4 +152,79 @@ TEST_CASE("NEON attention rejects what the scalar reference rejects") {
   CHECK_FALSE(attend_one_query_heads_neon(shape, 0, 6, q, &segment, 0, out, scratch, 8, nullptr).is_ok());  // no slots
   CHECK_FALSE(attend_one_query_heads_neon(shape, 4, 7, q, &segment, 1, out, scratch, 8, nullptr).is_ok());  // range
   CHECK_FALSE(attend_one_query_heads_neon(shape, 0, 6, q, &segment, 1, out, nullptr, 0, nullptr).is_ok());  // scratch
+}
+
+// Threads split the query heads anywhere (ForwardPass::attend), so a head's
+// result must not depend on the range its call covers: every split point, in
+// the middle of a GQA group or not, gives the full call's bits.
+TEST_CASE("attention gives every head the same bits whatever head range the call covers") {
+  Result<KernelTable> table = build_kernel_table(best_isa_level(host_cpu_features()), host_cpu_features());
+  REQUIRE(table.is_ok());
+  struct Variant {
+    const char *name;
+    KernelTable::AttendHeadsFn attend;
+  };
+  std::vector<Variant> variants{{"scalar", attend_one_query_heads}};
+  if (std::string(table.value().attention_variant) != "scalar") {
+    variants.push_back({table.value().attention_variant, table.value().attend_heads});
+  } else {
+    MESSAGE("skipped SIMD attention head-range bits: no attention variant runs on this CPU/build");
+  }
+  std::mt19937 rng(7);
+  struct Shape {
+    uint32_t n_head, n_head_kv, dim;
+  };
+  for (Shape sh : {Shape{9, 3, 64}, Shape{32, 4, 64}, Shape{12, 1, 16}, Shape{6, 2, 128}}) {
+    for (uint32_t slots : {3u, 77u, 300u}) {
+      for (TensorType kv_type : {TensorType::f16, TensorType::f32}) {
+        const size_t fast = attention_fast_scratch_floats(sh.dim, sh.dim);
+        for (size_t scratch_floats : {size_t{16}, fast}) {
+          AttentionShape shape;
+          shape.n_head = sh.n_head;
+          shape.n_head_kv = sh.n_head_kv;
+          shape.head_dim_k = shape.head_dim_v = sh.dim;
+          shape.scale = attention_default_scale(sh.dim);
+          shape.kv_type = kv_type;
+          const KvData kv = random_kv(slots, sh.n_head_kv, sh.dim, sh.dim, rng);
+          const bool f16 = kv_type == TensorType::f16;
+          const void *keys = f16 ? static_cast<const void *>(kv.keys_f16.data()) : kv.keys_f32.data();
+          const void *values = f16 ? static_cast<const void *>(kv.values_f16.data()) : kv.values_f32.data();
+          const KvSegment segment{keys, values, slots};
+          std::normal_distribution<float> normal(0.0f, 2.0f);
+          std::vector<float> q(size_t{sh.n_head} * sh.dim);
+          for (float &v : q) v = normal(rng);
+          std::vector<float> scratch(scratch_floats);
+          for (const Variant &variant : variants) {
+            CAPTURE(variant.name);
+            CAPTURE(sh.n_head);
+            CAPTURE(sh.n_head_kv);
+            CAPTURE(sh.dim);
+            CAPTURE(slots);
+            CAPTURE(f16);
+            CAPTURE(scratch_floats);
+            std::vector<float> whole(q.size(), 0.0f);
+            REQUIRE(variant.attend(shape, 0, sh.n_head, q.data(), &segment, 1, whole.data(), scratch.data(),
+                                   scratch_floats, nullptr)
+                        .is_ok());
+            bool all_same = true;
+            for (uint32_t split = 1; split < sh.n_head; ++split) {
+              std::vector<float> parts(q.size(), -1.0f);
+              REQUIRE(variant.attend(shape, 0, split, q.data(), &segment, 1, parts.data(), scratch.data(),
+                                     scratch_floats, nullptr)
+                          .is_ok());
+              REQUIRE(variant.attend(shape, split, sh.n_head, q.data(), &segment, 1, parts.data(), scratch.data(),
+                                     scratch_floats, nullptr)
+                          .is_ok());
+              if (std::memcmp(parts.data(), whole.data(), whole.size() * sizeof(float)) != 0) {
+                CAPTURE(split);
+                all_same = false;
+                CHECK(all_same);
+              }
+            }
+            CHECK(all_same);
+          }
+        }
+      }
+    }
+  }
 }
