@@ -1,10 +1,8 @@
 #include "runtime/memory_plan.h"
 
-#include "kernels/attention/attention.h"
 #include "runtime/activation_layout.h"
 #include "runtime/backends/backend_linear.h"
 
-#include <algorithm>
 #include <cstdio>
 
 namespace ballast {
@@ -150,13 +148,10 @@ Result<MemoryPlan> plan_memory(const ModelConfig &m, const PlanInputs &in) {
   std::snprintf(detail, sizeof detail, "f32 [%u rows][%u vocab]", in.logit_rows, m.n_vocab);
   add_region("logits", calc.mul({in.logit_rows, m.n_vocab, 4}));
 
-  // Per thread: attention scores over the whole cache (the scalar
-  // reference's one block of slots), or the SIMD variants' widened K/V block
-  // plus its scores (kernels/attention/attention.h), whichever is larger.
-  const uint64_t attention_floats = std::max<uint64_t>(capacity, attention_fast_scratch_floats(m.head_dim_k, m.head_dim_v));
-  std::snprintf(detail, sizeof detail, "%u threads x f32 attention scratch [%llu] (scores, widened K/V block)",
-                in.threads, static_cast<unsigned long long>(attention_floats));
-  add_region("thread_scratch", calc.mul({in.threads, round_up(calc.mul({attention_floats, 4}))}));
+  // Per thread: attention scores over the whole cache (one block of slots).
+  std::snprintf(detail, sizeof detail, "%u threads x f32 attention scores [%llu]", in.threads,
+                static_cast<unsigned long long>(capacity));
+  add_region("thread_scratch", calc.mul({in.threads, round_up(calc.mul({capacity, 4}))}));
 
   // Token ids of the cache plus the incoming token: `recompute` mode rebuilds
   // the cache from them every step.

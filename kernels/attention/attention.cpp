@@ -8,6 +8,8 @@
 namespace ballast {
 namespace {
 
+constexpr uint64_t kAttentionBlockBytes = 128 * 1024;  // K + V rows of one block, all KV heads
+
 inline float load(const float *row, uint32_t i) { return row[i]; }
 inline float load(const uint16_t *row, uint32_t i) { return f16_to_f32(row[i]); }
 
@@ -85,16 +87,12 @@ float attention_default_scale(uint32_t head_dim_k) {
   return static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim_k)));
 }
 
-uint32_t attention_block_slots(uint32_t head_dim_k, uint32_t head_dim_v) {
-  constexpr uint32_t kWidenedFloats = 4096;  // f32 K + V rows of one block: 16 KiB, half of a 32 KiB L1
-  const uint32_t per_slot = head_dim_k + head_dim_v;
-  uint32_t slots = per_slot == 0 ? 8 : kWidenedFloats / per_slot;
+uint32_t attention_block_slots(const AttentionShape &shape) {
+  const uint64_t elem = shape.kv_type == TensorType::f32 ? 4 : 2;
+  const uint64_t slot_bytes = uint64_t{shape.n_head_kv} * (uint64_t{shape.head_dim_k} + shape.head_dim_v) * elem;
+  uint64_t slots = slot_bytes == 0 ? 8 : kAttentionBlockBytes / slot_bytes;
   slots -= slots % 8;
-  return slots < 8 ? 8 : slots > 256 ? 256 : slots;
-}
-
-size_t attention_fast_scratch_floats(uint32_t head_dim_k, uint32_t head_dim_v) {
-  return size_t{attention_block_slots(head_dim_k, head_dim_v)} * (size_t{head_dim_k} + head_dim_v + 1);
+  return static_cast<uint32_t>(slots < 8 ? 8 : slots > 1024 ? 1024 : slots);
 }
 
 Status attend_one_query(const AttentionShape &shape, const float *q, const KvSegment *segments, uint32_t n_segments,

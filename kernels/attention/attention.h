@@ -40,18 +40,14 @@ struct AttentionShape {
 // 1 / sqrt(head_dim_k).
 float attention_default_scale(uint32_t head_dim_k);
 
-// The SIMD variants' fast path works on blocks of attention_block_slots()
-// slots: a block's f16 K and V rows (of one KV head) are widened to f32 once
-// (about 16 KiB), then every query head of the GQA group that the call covers
-// scores and accumulates from those f32 rows. It needs
-// attention_fast_scratch_floats() floats of scratch (the widened K and V rows
-// and one row of scores); with less, the variants score straight from the
-// cache in blocks of scratch_floats slots. Either way a head's result depends
-// only on the shape, the KV data and scratch_floats, never on which other
-// heads the same call covers (so threads may split the heads anywhere and
-// still get the one-thread bits).
-uint32_t attention_block_slots(uint32_t head_dim_k, uint32_t head_dim_v);
-size_t attention_fast_scratch_floats(uint32_t head_dim_k, uint32_t head_dim_v);
+// The SIMD variants attend in blocks of attention_block_slots(shape) slots
+// (when the scratch holds that many scores, else of scratch_floats slots):
+// per block, every query head of the call in turn, so the block's K and V
+// rows (of all KV heads, about 128 KiB) are read from memory once and reused
+// from L2 by the heads. A head's result depends only on the shape, the KV
+// data and scratch_floats, never on which other heads the same call covers,
+// so threads may split the heads anywhere and still get the one-thread bits.
+uint32_t attention_block_slots(const AttentionShape &shape);
 
 struct KvSegment {
   const void *keys = nullptr;    // [n_slots][n_head_kv][head_dim_k] of kv_type

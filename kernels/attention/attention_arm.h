@@ -20,9 +20,9 @@ Status attend_one_query_heads_neon(const AttentionShape &shape, uint32_t head_be
 
 // The SIMD body (in attention_neon.cpp, compiled with NEON flags): no checks.
 // kv_f16: keys/values are f16 (else f32). head_dim_k, head_dim_v multiples of 8.
-// scratch: scratch_floats >= 1 floats; with attention_fast_scratch_floats()
-// or more, blocks of attention_block_slots() slots widened there once per
-// GQA group, else blocks of scratch_floats slots (attention.h).
+// scratch: scratch_floats >= 1 floats of scores: blocks of
+// attention_block_slots(shape) slots when that many fit, else of
+// scratch_floats slots (attention.h).
 void attend_heads_neon(const AttentionShape &shape, bool kv_f16, uint32_t head_begin, uint32_t head_end,
                        const float *q, const KvSegment *segments, uint32_t n_segments, float *out, float *scratch,
                        size_t scratch_floats);

@@ -2,13 +2,9 @@
 // Only POD types and intrinsics here: nothing with vague linkage that
 // baseline code could share (cmake/BallastIsaSources.cmake).
 //
-// Work order, per KV head and the query heads that share it (GQA group, up
-// to kMaxGroupHeads at a time), per block of slots (attention.h's
-// attention_block_slots(), 32 for head dim 64):
-//   0. f16 K and V rows of the block widened to f32 scratch once (when more
-//      than one head of the group is in the call), so the F16C conversion is
-//      paid once per group instead of once per head;
-//   then for each head in turn:
+// Work order, per block of attention_block_slots() slots (attention.h: the
+// block's K and V rows of all KV heads fit in L2), per query head of the
+// call (the heads of a GQA group one after another):
 //   1. scores: 4 slots at a time: 4 dot accumulators over the head dim,
 //      reduced together (hadd tree), times the scale;
 //   2. softmax: the block's max; when it raises the running max, the head's
@@ -16,8 +12,10 @@
 //      reference); then p = exp(score - max) 8 at a time (polynomial exp);
 //   3. values: the output accumulated in registers (64 dims at a time) over
 //      the block's slots.
-// The K and V rows of a block are read from memory once per group and from
-// L1 once per head.
+// So the cache is streamed from memory once per call, not once per KV head
+// (each pass over one KV head's rows, 1/n_head_kv of every slot's bytes,
+// still pulled the whole cache through the prefetchers), and the f16 rows
+// are widened (F16C) from L1/L2 once per query head.
 #include <immintrin.h>
 
 #include "kernels/activation/exp_avx2.h"
@@ -26,7 +24,6 @@
 namespace ballast {
 namespace {
 
-constexpr uint32_t kMaxGroupHeads = 8;  // query heads scored together (scratch rows)
 constexpr float kNegativeInfinity = -__builtin_inff();
 
 __m256 load8(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p))); }
@@ -133,84 +130,62 @@ float exp_and_sum(float *p, uint32_t count, float max) {
   return sum;
 }
 
-// dst[i][0..dim) = src row i widened to f32, for i < count; src rows
-// src_stride elements apart, dst rows dim floats apart.
-void widen_rows(const uint16_t *src, size_t src_stride, uint32_t count, uint32_t dim, float *dst) {
-  for (uint32_t i = 0; i < count; ++i) {
-    const uint16_t *row = src + i * src_stride;
-    float *to = dst + static_cast<size_t>(i) * dim;
-    for (uint32_t d = 0; d < dim; d += 8) _mm256_storeu_ps(to + d, load8(row + d));
-  }
-}
+constexpr uint32_t kMaxPassHeads = 64;  // query heads one pass over the KV data tracks
 
-// Running online-softmax state of the query heads one attend_group() covers.
-struct GroupState {
-  float max_score[kMaxGroupHeads];  // largest score so far per head (-inf before the first)
-  float sum[kMaxGroupHeads];        // sum of exp(score - max_score) per head
+// Running online-softmax state of the query heads of one pass.
+struct PassState {
+  float max_score[kMaxPassHeads];  // largest score so far per head (-inf before the first)
+  float sum[kMaxPassHeads];        // sum of exp(score - max_score) per head
 };
 
-// One block of `count` slots for query heads [h0, h0 + n): keys/values are
-// the block's rows of this KV head (f32 widened or straight from the cache),
-// k_stride / v_stride elements apart; p: scratch row of >= count scores.
-// Each head is done in full before the next, so a head's result does not
-// depend on which other heads share the call.
+// One block of `count` slots for one query head: keys/values are the block's
+// rows of its KV head, k_stride / v_stride elements apart; p: scratch row of
+// >= count scores.
 template <typename T>
-void attend_block(const AttentionShape &shape, uint32_t h0, uint32_t n, const float *q, const T *keys, size_t k_stride,
-                  const T *values, size_t v_stride, uint32_t count, float *out, float *p, GroupState *state) {
-  for (uint32_t h = 0; h < n; ++h) {
-    const float *q_head = q + static_cast<size_t>(h0 + h) * shape.head_dim_k;
-    float *o = out + static_cast<size_t>(h0 + h) * shape.head_dim_v;
-    score_block(q_head, keys, k_stride, count, shape.head_dim_k, shape.scale, p);
-    float block_max = kNegativeInfinity;
-    for (uint32_t i = 0; i < count; ++i) block_max = p[i] > block_max ? p[i] : block_max;
-    if (block_max > state->max_score[h]) {
-      const float factor = state->sum[h] == 0.0f ? 0.0f : exp_nonpositive(state->max_score[h] - block_max);
-      state->sum[h] *= factor;
-      scale_row(factor, o, shape.head_dim_v);
-      state->max_score[h] = block_max;
-    }
-    state->sum[h] += exp_and_sum(p, count, state->max_score[h]);
-    accumulate_values(p, values, v_stride, count, shape.head_dim_v, o);
+void attend_block(const AttentionShape &shape, const float *q_head, const T *keys, size_t k_stride, const T *values,
+                  size_t v_stride, uint32_t count, float *o, float *p, float *max_score, float *sum) {
+  score_block(q_head, keys, k_stride, count, shape.head_dim_k, shape.scale, p);
+  float block_max = kNegativeInfinity;
+  for (uint32_t i = 0; i < count; ++i) block_max = p[i] > block_max ? p[i] : block_max;
+  if (block_max > *max_score) {
+    const float factor = *sum == 0.0f ? 0.0f : exp_nonpositive(*max_score - block_max);
+    *sum *= factor;
+    scale_row(factor, o, shape.head_dim_v);
+    *max_score = block_max;
   }
+  *sum += exp_and_sum(p, count, *max_score);
+  accumulate_values(p, values, v_stride, count, shape.head_dim_v, o);
 }
 
-// Query heads [h0, h0 + n) (all reading KV head kv_head), n <= kMaxGroupHeads,
-// in blocks of block_slots slots. widen_scratch: nullptr, or room for the
-// block's f32 K rows [block_slots][head_dim_k] then V rows
-// [block_slots][head_dim_v] (f16 KV with n > 1 is widened there once for all
-// n heads: exact, so the bits are those of reading the f16 rows per head);
-// scores: block_slots floats.
+// Query heads [h0, h0 + n), n <= kMaxPassHeads, in blocks of block_slots
+// slots: per block, every head in turn (the heads of one GQA group one after
+// another), so the block's K/V rows of all KV heads come from memory once
+// and are reused from L1/L2. scores: block_slots floats.
 template <typename T>
-void attend_group(const AttentionShape &shape, uint32_t kv_head, uint32_t h0, uint32_t n, const float *q,
-                  const KvSegment *segments, uint32_t n_segments, float *out, float *widen_scratch, float *scores,
-                  size_t block_slots) {
+void attend_pass(const AttentionShape &shape, uint32_t h0, uint32_t n, const float *q, const KvSegment *segments,
+                 uint32_t n_segments, float *out, float *scores, size_t block_slots) {
+  const uint32_t group = shape.n_head / shape.n_head_kv;  // query heads per KV head
   const size_t k_stride = static_cast<size_t>(shape.n_head_kv) * shape.head_dim_k;  // elements per slot
   const size_t v_stride = static_cast<size_t>(shape.n_head_kv) * shape.head_dim_v;
-  GroupState state;
+  PassState state;
   for (uint32_t h = 0; h < n; ++h) {
     state.max_score[h] = kNegativeInfinity;
     state.sum[h] = 0.0f;
     float *o = out + static_cast<size_t>(h0 + h) * shape.head_dim_v;
     for (uint32_t d = 0; d < shape.head_dim_v; d += 8) _mm256_storeu_ps(o + d, _mm256_setzero_ps());
   }
-  const bool widen = sizeof(T) == 2 && widen_scratch != nullptr && n > 1;
-  float *wide_keys = widen_scratch;  // [block_slots][head_dim_k]
-  float *wide_values = widen ? widen_scratch + block_slots * shape.head_dim_k : nullptr;  // [block_slots][head_dim_v]
   for (uint32_t s = 0; s < n_segments; ++s) {
-    const T *keys = static_cast<const T *>(segments[s].keys) + static_cast<size_t>(kv_head) * shape.head_dim_k;
-    const T *values = static_cast<const T *>(segments[s].values) + static_cast<size_t>(kv_head) * shape.head_dim_v;
+    const T *keys = static_cast<const T *>(segments[s].keys);
+    const T *values = static_cast<const T *>(segments[s].values);
     for (uint32_t begin = 0; begin < segments[s].n_slots; begin += static_cast<uint32_t>(block_slots)) {
       const uint32_t count = static_cast<uint32_t>(
           segments[s].n_slots - begin < block_slots ? segments[s].n_slots - begin : block_slots);
-      const T *block_keys = keys + begin * k_stride;
-      const T *block_values = values + begin * v_stride;
-      if (widen) {
-        widen_rows(reinterpret_cast<const uint16_t *>(block_keys), k_stride, count, shape.head_dim_k, wide_keys);
-        widen_rows(reinterpret_cast<const uint16_t *>(block_values), v_stride, count, shape.head_dim_v, wide_values);
-        attend_block<float>(shape, h0, n, q, wide_keys, shape.head_dim_k, wide_values, shape.head_dim_v, count, out,
-                            scores, &state);
-      } else {
-        attend_block<T>(shape, h0, n, q, block_keys, k_stride, block_values, v_stride, count, out, scores, &state);
+      for (uint32_t h = 0; h < n; ++h) {
+        const uint32_t kv_head = (h0 + h) / group;
+        attend_block(shape, q + static_cast<size_t>(h0 + h) * shape.head_dim_k,
+                     keys + begin * k_stride + static_cast<size_t>(kv_head) * shape.head_dim_k, k_stride,
+                     values + begin * v_stride + static_cast<size_t>(kv_head) * shape.head_dim_v, v_stride, count,
+                     out + static_cast<size_t>(h0 + h) * shape.head_dim_v, scores, &state.max_score[h], &state.sum[h]);
       }
     }
   }
@@ -219,23 +194,17 @@ void attend_group(const AttentionShape &shape, uint32_t kv_head, uint32_t h0, ui
   }
 }
 
-// Blocks of attention_block_slots() slots, widened in scratch, when the
-// scratch holds attention_fast_scratch_floats(); else blocks of
-// scratch_floats slots read straight from the cache. Neither depends on the
-// head range, so any split of the heads gives the same bits per head.
+// Blocks of attention_block_slots() slots when the scratch holds that many
+// scores, else of scratch_floats slots: neither depends on the head range,
+// so any split of the heads gives the same bits per head.
 template <typename T>
 void attend_heads(const AttentionShape &shape, uint32_t head_begin, uint32_t head_end, const float *q,
                   const KvSegment *segments, uint32_t n_segments, float *out, float *scratch, size_t scratch_floats) {
-  const uint32_t group = shape.n_head / shape.n_head_kv;  // query heads per KV head
-  const bool fast = scratch_floats >= attention_fast_scratch_floats(shape.head_dim_k, shape.head_dim_v);
-  const size_t block_slots = fast ? attention_block_slots(shape.head_dim_k, shape.head_dim_v) : scratch_floats;
-  float *widen_scratch = fast ? scratch : nullptr;
-  float *scores = fast ? scratch + block_slots * (size_t{shape.head_dim_k} + shape.head_dim_v) : scratch;
+  const size_t preferred = attention_block_slots(shape);
+  const size_t block_slots = scratch_floats >= preferred ? preferred : scratch_floats;
   for (uint32_t h = head_begin; h < head_end;) {
-    const uint32_t kv_head = h / group;
-    const uint32_t group_end = (kv_head + 1) * group < head_end ? (kv_head + 1) * group : head_end;
-    const uint32_t n = group_end - h < kMaxGroupHeads ? group_end - h : kMaxGroupHeads;
-    attend_group<T>(shape, kv_head, h, n, q, segments, n_segments, out, widen_scratch, scores, block_slots);
+    const uint32_t n = head_end - h < kMaxPassHeads ? head_end - h : kMaxPassHeads;
+    attend_pass<T>(shape, h, n, q, segments, n_segments, out, scratch, block_slots);
     h += n;
   }
 }

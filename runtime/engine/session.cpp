@@ -95,11 +95,10 @@ Result<std::unique_ptr<Session>> Session::create(const Model &model, const Sessi
   buffers.activations = region_as<float>(regions, n_regions, "activations");
   buffers.converted = region_as<uint8_t>(regions, n_regions, "activations_converted");
   buffers.attention_scratch = region_as<float>(regions, n_regions, "thread_scratch");
+  buffers.attention_scratch_floats = uint64_t{inputs.sink_slots} + inputs.window;
   buffers.max_batch = inputs.max_prefill_batch;
   buffers.threads = inputs.threads;
   buffers.attention_scratch_stride = s->plan_.find("thread_scratch")->bytes / inputs.threads / sizeof(float);
-  // All of a thread's slice: at least the cache's slots and the SIMD fast path's floats (memory_plan.cpp).
-  buffers.attention_scratch_floats = buffers.attention_scratch_stride;
   buffers.prefill_choice = s->params_.prefill_backend;
   if (inputs.prefill_backend) {
     // Every pool thread calls the backend on its own weight slices, each call
