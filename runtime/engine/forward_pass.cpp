@@ -244,8 +244,14 @@ Status ForwardPass::project(ForwardOp kind, const LinearOp &op, const float *in,
 // 6:3 as whole GQA groups would) and its own slice of the scratch. A head's
 // result does not depend on which heads share its call (attention.h), so any
 // thread count gives the one-thread bits.
+//
+// A query over few slots (prefill's first tokens: 1, 2, 3, ... slots) runs on
+// the calling thread alone: a thread-pool region costs microseconds, more
+// than such a query's whole work; the bits are the same either way.
 Status ForwardPass::attend(const float *q, const KvLayerView &view, float *out) {
-  const uint32_t threads = pool_->threads();
+  constexpr uint64_t kMinHeadSlotsToSplit = 4096;  // ~40 us of attention work on one Zen 4 core
+  const uint64_t head_slots = uint64_t{view.total_slots} * attention_shape_.n_head;
+  const uint32_t threads = head_slots < kMinHeadSlotsToSplit ? 1 : pool_->threads();
   if (threads == 1) {
     return kernels_->attend_heads(attention_shape_, 0, attention_shape_.n_head, q, view.segments, view.n_segments, out,
                                   buffers_.attention_scratch, buffers_.attention_scratch_floats, nullptr);

@@ -59,3 +59,50 @@ TEST_CASE("sessions with 2 and 3 threads give the one-thread logits exactly") {
     }
   }
 }
+
+// ForwardPass::attend keeps a query over few slots on one thread (fewer than
+// 4096 head x slot pairs); the case above never gets past that. Here 9 query
+// heads over 3 KV heads (SmolLM2's grouping: 2 threads split the heads 5:4,
+// in the middle of a group) attend over up to 484 slots, so the split runs
+// in prefill and decode, across eviction.
+TEST_CASE("attention split over threads past the one-thread threshold gives the one-thread logits") {
+  mkmodel::ModelSpec spec;
+  spec.arch = mkmodel::ModelArch::llama;
+  spec.type = TensorType::q8_0;
+  spec.dim = 576;
+  spec.heads = 9;
+  spec.kv_heads = 3;
+  spec.ffn = 256;
+  spec.seed = 12;
+  auto model = make_test_model(spec, "threads-attention");
+  const uint32_t n_vocab = model->config.n_vocab;
+  SessionParams one;
+  one.sinks = 4;
+  one.window = 480;
+  auto reference = make_session(*model, one);
+  const auto prompt = test_tokens(470, n_vocab);
+  const auto more = test_tokens(24, n_vocab, 3);
+  std::vector<float> want;
+  REQUIRE(reference->feed(prompt.data(), prompt.size()).is_ok());
+  want.insert(want.end(), reference->logits(), reference->logits() + n_vocab);
+  for (int32_t token : more) {
+    REQUIRE(reference->feed(&token, 1).is_ok());
+    want.insert(want.end(), reference->logits(), reference->logits() + n_vocab);
+  }
+  for (uint32_t threads : {2u, 3u}) {
+    CAPTURE(threads);
+    SessionParams params = one;
+    params.threads = threads;
+    auto session = make_session(*model, params);
+    std::vector<float> got;
+    REQUIRE(session->feed(prompt.data(), prompt.size()).is_ok());
+    got.insert(got.end(), session->logits(), session->logits() + n_vocab);
+    for (int32_t token : more) {
+      REQUIRE(session->feed(&token, 1).is_ok());
+      got.insert(got.end(), session->logits(), session->logits() + n_vocab);
+    }
+    REQUIRE(got.size() == want.size());
+    CHECK(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)) == 0);
+    CHECK(session->stats().evictions > 0);
+  }
+}
