@@ -68,7 +68,7 @@ __m512i load_q4_0_pair(const uint8_t *blocks) {
   return _mm512_and_si512(shifted, _mm512_set1_epi8(0x0f));
 }
 
-// One row of legacy blocks against Q8_0 activations, as row_dot_q4_0 / row_dot_q8_0.
+// One row of legacy blocks against Q8_0 activations, as row_dot_legacy<Policy, Legacy::q4_0 / q8_0>.
 template <typename Policy, typename Policy512, bool kQ4>
 float legacy_decode_row(const uint8_t *w, const uint8_t *x, int64_t cols) {
   constexpr int64_t kWeightBlock = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
@@ -143,7 +143,7 @@ float f16_decode_row_dot(const void *row, const void *x_q, int64_t cols) {
 template <typename Policy, typename Policy512>
 void matmul_q4_0_avx512(const void *weights, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
                         int64_t row_begin, int64_t row_end) {
-  if (batch != 1) return matmul_legacy_rows<Policy, true>(weights, x_q, y, rows, cols, batch, row_begin, row_end);
+  if (batch != 1) return matmul_legacy_rows<Policy, Legacy::q4_0>(weights, x_q, y, rows, cols, batch, row_begin, row_end);
   decode_rows<legacy_decode_row_dot<Policy, Policy512, true>, sizeof(BlockQ4_0), kQuantBlock>(weights, x_q, y, cols,
                                                                                              row_begin, row_end);
 }
@@ -151,7 +151,7 @@ void matmul_q4_0_avx512(const void *weights, const void *x_q, float *y, int64_t 
 template <typename Policy, typename Policy512>
 void matmul_q8_0_avx512(const void *weights, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
                         int64_t row_begin, int64_t row_end) {
-  if (batch != 1) return matmul_legacy_rows<Policy, false>(weights, x_q, y, rows, cols, batch, row_begin, row_end);
+  if (batch != 1) return matmul_legacy_rows<Policy, Legacy::q8_0>(weights, x_q, y, rows, cols, batch, row_begin, row_end);
   decode_rows<legacy_decode_row_dot<Policy, Policy512, false>, sizeof(BlockQ8_0), kQuantBlock>(weights, x_q, y, cols,
                                                                                               row_begin, row_end);
 }
