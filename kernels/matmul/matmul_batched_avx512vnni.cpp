@@ -1,5 +1,5 @@
-// Tiled batched matmul for Q4_0 / Q8_0 weights x Q8_0 activations and F16 x
-// F16, AVX-512 VNNI level (compiled with the avx512vnni flags of
+// Tiled batched matmul for Q4_0 / Q5_0 / Q8_0 weights x Q8_0 activations and
+// F16 x F16, AVX-512 VNNI level (compiled with the avx512vnni flags of
 // cmake/BallastIsaSources.cmake).
 //
 // Tile: R weight rows x 2P activation rows (4 x 8). One zmm holds two activation
@@ -8,11 +8,12 @@
 // the ymm the decode row_dot (matmul_q8_x86_impl.h, VnniDot) computes.
 //
 // vpdpbusd multiplies unsigned by signed bytes. Weights are made unsigned by
-// an offset (Q4_0: the raw nibble, value + 8; Q8_0: value + 128, i.e. the byte
-// xor 0x80), and the offset times each lane's activation sum is subtracted by
-// starting the accumulation at -offset * sum(x[4 lanes]) (computed once per
-// activation block per tile, shared by the R weight rows). The lane sums are
-// then the same integers as sum(w * x), exactly.
+// an offset (Q4_0: the raw nibble, value + 8; Q5_0: nibble | fifth bit << 4,
+// value + 16; Q8_0: value + 128, i.e. the byte xor 0x80), and the offset
+// times each lane's activation sum is subtracted by starting the
+// accumulation at -offset * sum(x[4 lanes]) (computed once per activation
+// block per tile, shared by the R weight rows). The lane sums are then the
+// same integers as sum(w * x), exactly.
 // GCC 12's AVX-512 intrinsics build their "undefined" upper halves from a
 // self-initialised variable, which -W(maybe-)uninitialized reports at every
 // inlined use (a false positive, fixed in later GCC); off before <immintrin.h>.
@@ -78,6 +79,23 @@ struct Q4_0Weights {
     const __m512i high = _mm512_srli_epi16(packed, 4);
     // 128-bit lanes 0 and 2 keep the low nibbles, 1 and 3 take the high ones.
     return _mm512_and_si512(_mm512_mask_blend_epi64(0xcc, packed, high), _mm512_set1_epi8(0x0f));
+  }
+};
+
+// Q5_0 weights: the Q4_0 nibble layout from qs at +6, with the 32 fifth bits
+// (qh at +2, bit j -> element j) as bit 4: value + 16 as u8 (0..31), in both halves.
+struct Q5_0Weights {
+  static constexpr int64_t kBlockBytes = sizeof(BlockQ5_0);
+  static constexpr char kOffset = 16;
+  static TensorType type() { return TensorType::q5_0; }
+  static __m512i unsigned_quants(const uint8_t *block) {
+    const __m512i packed = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i *>(block + 6)));
+    const __m512i high = _mm512_srli_epi16(packed, 4);
+    const __m512i nibbles = _mm512_and_si512(_mm512_mask_blend_epi64(0xcc, packed, high), _mm512_set1_epi8(0x0f));
+    uint32_t bits;
+    std::memcpy(&bits, block + 2, sizeof bits);
+    const __mmask64 fifth = static_cast<__mmask64>(bits) | static_cast<__mmask64>(bits) << 32;
+    return _mm512_or_si512(nibbles, _mm512_maskz_set1_epi8(fifth, 0x10));
   }
 };
 
@@ -257,11 +275,13 @@ QuantizedMatmulKernels with_tiled_matmul(TensorType type, QuantizedMatmulFn matm
 const QuantizedMatmulKernels *matmul_batched_kernels_avx512vnni(TensorType type) {
   static const QuantizedMatmulKernels q8_0 = with_tiled_matmul(TensorType::q8_0, matmul_tiled<Q8_0Weights>);
   static const QuantizedMatmulKernels q4_0 = with_tiled_matmul(TensorType::q4_0, matmul_tiled<Q4_0Weights>);
+  static const QuantizedMatmulKernels q5_0 = with_tiled_matmul(TensorType::q5_0, matmul_tiled<Q5_0Weights>);
   static const QuantizedMatmulKernels f16 = with_tiled_matmul(TensorType::f16, matmul_tiled_f16);
   switch (type) {
     case TensorType::f16: return &f16;
     case TensorType::q8_0: return &q8_0;
     case TensorType::q4_0: return &q4_0;
+    case TensorType::q5_0: return &q5_0;
     default: return matmul_q8_kernels_avx512vnni(type);
   }
 }

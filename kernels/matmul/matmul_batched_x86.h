@@ -20,8 +20,8 @@
 namespace ballast {
 
 // The avx512vnni kernels with .matmul replaced by the tiled batched matmul
-// where one exists (Q4_0, Q8_0, F16); batch 1 (decode) still runs the decode
-// kernel. nullptr where matmul_q8_kernels_avx512vnni(type) is nullptr.
+// where one exists (Q4_0, Q5_0, Q8_0, F16); batch 1 (decode) still runs the
+// decode kernel. nullptr where matmul_q8_kernels_avx512vnni(type) is nullptr.
 // Only call when the build compiled avx512vnni and the CPU supports it.
 const QuantizedMatmulKernels *matmul_batched_kernels_avx512vnni(TensorType type);
 

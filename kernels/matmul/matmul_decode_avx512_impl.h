@@ -1,4 +1,5 @@
-// 512-bit decode (batch 1) bodies for Q4_0, Q8_0 and F16 weights, shared by
+// 512-bit decode (batch 1) bodies for the legacy blocks (Q4_0, Q5_0, Q8_0,
+// Q4_1, Q5_1) and F16 weights, shared by
 // the AVX-512 translation units (matmul_q8_avx512.cpp, matmul_q8_avx512vnni.cpp).
 // Include it ONLY from such a file, after matmul_q8_x86_impl.h: everything here
 // sits in an anonymous namespace (see that header for why).
@@ -7,7 +8,8 @@
 //   static __m512i dot_u8s8(__m512i acc, __m512i u, __m512i s);
 //     // acc + 16 x int32 sums of 4 products u[i] (unsigned) * s[i] (signed),
 //     // exact for the u values it is used with (VNNI: vpdpbusd, any u;
-//     // maddubs + madd: u <= 128 only, so Q8_0 needs VNNI)
+//     // maddubs + madd: u <= 128 only, so Q8_0 needs VNNI; the 4- and
+//     // 5-bit formats (u <= 31) run on both)
 //
 // One weight row at a time, two consecutive blocks per zmm (block b in the
 // low 256 bits, b + 1 in the high ones). Each half is exactly the ymm that
@@ -22,10 +24,13 @@
 // activation loads) measured 2x SLOWER for Q8_0 and F16 on the Zen 4
 // development VM, whatever the prefetching (docs/PERFORMANCE.md).
 //
-// Weights enter the dot UNSIGNED: Q4_0 nibbles as 0..15, Q8_0 bytes as
-// w + 128 (w xor 0x80). Each lane starts at -offset * (sum of its 4
-// activations), taken with the same dot against a constant, so every lane
-// sum equals the signed one exactly.
+// Weights enter the dot UNSIGNED: Q4_0 nibbles as 0..15, Q5_0 as 0..31
+// (fifth bits or'ed in from a 64-bit mask), Q8_0 bytes as w + 128 (w xor
+// 0x80). Each lane starts at -offset * (sum of its 4 activations), taken with
+// the same dot against a constant, so every lane sum equals the signed one
+// exactly. Q4_1 / Q5_1 quants are unsigned as stored (no offset); their
+// m_w * s_x terms are summed in block order apart from the lanes, as in
+// row_dot_legacy.
 #pragma once
 
 #include <immintrin.h>
@@ -51,52 +56,93 @@ __m512 pair_scales(const uint8_t *blocks, int64_t block_bytes) {
   return _mm512_permutexvar_ps(spread, _mm512_zextps128_ps512(two));
 }
 
-// Two consecutive 34-byte blocks' 32-byte quants: [64] int8, block 0 low.
-__m512i load_q8_0_pair(const uint8_t *blocks) {
-  const __m256i first = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(blocks + 2));
-  const __m256i second = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(blocks + sizeof(BlockQ8_0) + 2));
+// Two consecutive activation blocks' 32-byte quants (Q8_0: 34-byte blocks,
+// qs at +2; Q8_1: 36-byte blocks, qs at +4): [64] int8, block 0 low.
+template <Legacy kType>
+__m512i load_activation_pair(const uint8_t *blocks) {
+  constexpr int64_t kQs = legacy_activation_qs_offset<kType>();
+  constexpr int64_t kBlock = legacy_activation_block_bytes<kType>();
+  const __m256i first = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(blocks + kQs));
+  const __m256i second = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(blocks + kBlock + kQs));
   return _mm512_inserti64x4(_mm512_zextsi256_si512(first), second, 1);
 }
 
-// Two consecutive Q4_0 blocks -> [b0 low nibbles | b0 high | b1 low | b1 high] as u8 0..15.
-__m512i load_q4_0_pair(const uint8_t *blocks) {
-  const __m128i first = _mm_loadu_si128(reinterpret_cast<const __m128i *>(blocks + 2));
-  const __m128i second = _mm_loadu_si128(reinterpret_cast<const __m128i *>(blocks + sizeof(BlockQ4_0) + 2));
+// The nibbles of two consecutive blocks (16 bytes at `qs` and at `qs` +
+// `block_bytes`) -> [b0 low nibbles | b0 high | b1 low | b1 high] as u8 0..15.
+__m512i load_nibble_pair(const uint8_t *qs, int64_t block_bytes) {
+  const __m128i first = _mm_loadu_si128(reinterpret_cast<const __m128i *>(qs));
+  const __m128i second = _mm_loadu_si128(reinterpret_cast<const __m128i *>(qs + block_bytes));
   const __m512i both = _mm512_zextsi256_si512(_mm256_inserti128_si256(_mm256_castsi128_si256(first), second, 1));
   const __m512i twice = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(1, 1, 0, 0));  // [b0, b0, b1, b1]
   const __m512i shifted = _mm512_mask_srli_epi16(twice, 0xff00ff00u, twice, 4);      // 128-bit lanes 1, 3
   return _mm512_and_si512(shifted, _mm512_set1_epi8(0x0f));
 }
 
-// One row of legacy blocks against Q8_0 activations, as row_dot_q4_0 / row_dot_q8_0.
-template <typename Policy, typename Policy512, bool kQ4>
+// The weight offset that makes a format's quants unsigned (the dot then
+// starts each lane at -offset * its activation sum): Q8_0 bytes + 128 (xor
+// 0x80), Q4_0 nibbles as stored (value + 8), Q5_0 nibble | fifth bit << 4
+// (value + 16); Q4_1 / Q5_1 quants are unsigned already.
+template <Legacy kType>
+constexpr int legacy_unsigned_offset() {
+  return kType == Legacy::q8_0 ? 128 : kType == Legacy::q4_0 ? 8 : kType == Legacy::q5_0 ? 16 : 0;
+}
+
+// Two consecutive weight blocks' quants, unsigned (value + offset), [64] u8, block 0 low.
+template <Legacy kType>
+__m512i load_unsigned_weight_pair(const uint8_t *blocks) {
+  constexpr int64_t kBlock = legacy_weight_block_bytes<kType>();
+  if constexpr (kType == Legacy::q8_0) {
+    const __m256i first = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(blocks + 2));
+    const __m256i second = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(blocks + kBlock + 2));
+    return _mm512_xor_si512(_mm512_inserti64x4(_mm512_zextsi256_si512(first), second, 1),
+                            _mm512_set1_epi8(static_cast<char>(0x80)));
+  } else if constexpr (kType == Legacy::q4_0 || kType == Legacy::q4_1) {
+    return load_nibble_pair(blocks + (kType == Legacy::q4_0 ? 2 : 4), kBlock);
+  } else {  // Q5_0 (qh at +2, qs at +6), Q5_1 (qh at +4, qs at +8): bit j of qh -> bit 4 of byte j
+    constexpr int64_t kQh = kType == Legacy::q5_0 ? 2 : 4;
+    uint32_t bits0, bits1;
+    std::memcpy(&bits0, blocks + kQh, sizeof bits0);
+    std::memcpy(&bits1, blocks + kBlock + kQh, sizeof bits1);
+    const __mmask64 fifth = static_cast<__mmask64>(bits0) | static_cast<__mmask64>(bits1) << 32;
+    return _mm512_or_si512(load_nibble_pair(blocks + kQh + 4, kBlock), _mm512_maskz_set1_epi8(fifth, 0x10));
+  }
+}
+
+// One row of legacy blocks, as row_dot_legacy<Policy, kType> (same f32
+// fused multiply-adds block after block; Q4_1 / Q5_1 offsets summed apart in
+// block order and added last).
+template <typename Policy, typename Policy512, Legacy kType>
 float legacy_decode_row(const uint8_t *w, const uint8_t *x, int64_t cols) {
-  constexpr int64_t kWeightBlock = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
-  constexpr int64_t kXBlock = sizeof(BlockQ8_0);
-  const __m512i offset = _mm512_set1_epi8(kQ4 ? 8 : static_cast<char>(0x80));
+  constexpr int64_t kWeightBlock = legacy_weight_block_bytes<kType>();
+  constexpr int64_t kXBlock = legacy_activation_block_bytes<kType>();
+  constexpr int kOffset = legacy_unsigned_offset<kType>();
+  const __m512i offset = _mm512_set1_epi8(static_cast<char>(kOffset));
   const int64_t blocks = cols / kQuantBlock;
   __m256 acc = _mm256_setzero_ps();
+  float offsets = 0.0f;
   int64_t b = 0;
   for (; b + 2 <= blocks; b += 2) {
     const uint8_t *bw = w + b * kWeightBlock;
     const uint8_t *bx = x + b * kXBlock;
-    const __m512i xq = load_q8_0_pair(bx);
-    const __m512i start = _mm512_sub_epi32(_mm512_setzero_si512(), Policy512::dot_u8s8(_mm512_setzero_si512(), offset, xq));
-    const __m512i wq = kQ4 ? load_q4_0_pair(bw) : _mm512_xor_si512(load_q8_0_pair(bw), offset);
-    const __m512 sums = _mm512_cvtepi32_ps(Policy512::dot_u8s8(start, wq, xq));
+    const __m512i xq = load_activation_pair<kType>(bx);
+    __m512i start = _mm512_setzero_si512();
+    if constexpr (kOffset != 0) start = _mm512_sub_epi32(start, Policy512::dot_u8s8(_mm512_setzero_si512(), offset, xq));
+    const __m512 sums = _mm512_cvtepi32_ps(Policy512::dot_u8s8(start, load_unsigned_weight_pair<kType>(bw), xq));
     const __m512 scales = _mm512_mul_ps(pair_scales(bw, kWeightBlock), pair_scales(bx, kXBlock));
     acc = _mm256_fmadd_ps(_mm512_castps512_ps256(sums), _mm512_castps512_ps256(scales), acc);
     acc = _mm256_fmadd_ps(high_half(sums), high_half(scales), acc);
+    if constexpr (legacy_has_min<kType>()) {
+      offsets += legacy_offset<kType>(bw, bx);
+      offsets += legacy_offset<kType>(bw + kWeightBlock, bx + kXBlock);
+    }
   }
   if (b < blocks) {  // the last odd block: row_dot's 256-bit step
     const uint8_t *bw = w + b * kWeightBlock;
     const uint8_t *bx = x + b * kXBlock;
-    const __m256i qw = kQ4 ? _mm256_sub_epi8(unpack_nibbles(bw + 2), _mm256_set1_epi8(8))
-                           : _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bw + 2));
-    const __m256i qx = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bx + 2));
-    const __m256 scale = _mm256_set1_ps(half_to_float(load_u16(bw)) * half_to_float(load_u16(bx)));
-    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Policy::dot_s8(qw, qx)), scale, acc);
+    add_legacy_block<Policy, kType>(load_legacy_quants<kType>(bw), half_to_float(load_u16(bw)), bx, &acc);
+    if constexpr (legacy_has_min<kType>()) offsets += legacy_offset<kType>(bw, bx);
   }
+  if constexpr (legacy_has_min<kType>()) return horizontal_sum(acc) + offsets;
   return horizontal_sum(acc);
 }
 
@@ -130,30 +176,24 @@ void decode_rows(const void *weights, const void *x_q, float *y, int64_t cols, i
   for (int64_t r = row_begin; r < row_end; ++r) y[r] = kRow(w + r * row_bytes, x_q, cols);
 }
 
-template <typename Policy, typename Policy512, bool kQ4>
+template <typename Policy, typename Policy512, Legacy kType>
 float legacy_decode_row_dot(const void *row, const void *x_q, int64_t cols) {
-  return legacy_decode_row<Policy, Policy512, kQ4>(static_cast<const uint8_t *>(row), static_cast<const uint8_t *>(x_q),
-                                                   cols);
+  return legacy_decode_row<Policy, Policy512, kType>(static_cast<const uint8_t *>(row),
+                                                      static_cast<const uint8_t *>(x_q), cols);
 }
 
 float f16_decode_row_dot(const void *row, const void *x_q, int64_t cols) {
   return f16_decode_row(static_cast<const uint8_t *>(row), static_cast<const uint8_t *>(x_q), cols);
 }
 
-template <typename Policy, typename Policy512>
-void matmul_q4_0_avx512(const void *weights, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
-                        int64_t row_begin, int64_t row_end) {
-  if (batch != 1) return matmul_legacy_rows<Policy, true>(weights, x_q, y, rows, cols, batch, row_begin, row_end);
-  decode_rows<legacy_decode_row_dot<Policy, Policy512, true>, sizeof(BlockQ4_0), kQuantBlock>(weights, x_q, y, cols,
-                                                                                             row_begin, row_end);
-}
-
-template <typename Policy, typename Policy512>
-void matmul_q8_0_avx512(const void *weights, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
-                        int64_t row_begin, int64_t row_end) {
-  if (batch != 1) return matmul_legacy_rows<Policy, false>(weights, x_q, y, rows, cols, batch, row_begin, row_end);
-  decode_rows<legacy_decode_row_dot<Policy, Policy512, false>, sizeof(BlockQ8_0), kQuantBlock>(weights, x_q, y, cols,
-                                                                                              row_begin, row_end);
+// Legacy-block matmul: batch 1 through the 512-bit rows, batches through
+// matmul_legacy_rows (bit-identical per output).
+template <typename Policy, typename Policy512, Legacy kType>
+void matmul_legacy_avx512(const void *weights, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
+                          int64_t row_begin, int64_t row_end) {
+  if (batch != 1) return matmul_legacy_rows<Policy, kType>(weights, x_q, y, rows, cols, batch, row_begin, row_end);
+  decode_rows<legacy_decode_row_dot<Policy, Policy512, kType>, legacy_weight_block_bytes<kType>(), kQuantBlock>(
+      weights, x_q, y, cols, row_begin, row_end);
 }
 
 void matmul_f16_avx512(const void *weights, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,

@@ -1,7 +1,7 @@
 // avx512 variant of the matmul_q8 kernels (compiled with the avx512 flags of
 // cmake/BallastIsaSources.cmake). Signed int8 dots as |w| (u8) x sign(x, w)
 // (s8) through vpmaddubsw, then pairs summed to int32 with vpmaddwd. Decode
-// (batch 1) of Q4_0 and F16 runs the 512-bit bodies of
+// (batch 1) of Q4_0, Q5_0, Q4_1, Q5_1 and F16 runs the 512-bit bodies of
 // matmul_decode_avx512_impl.h; Q8_0's unsigned weights (w + 128, up to 255)
 // would overflow vpmaddubsw's int16 pair sums, so Q8_0 stays 256-bit here.
 // GCC 12's AVX-512 intrinsics build their "undefined" upper halves from a
@@ -44,7 +44,10 @@ struct MaddubsDot512 {
 
 X86Q8KernelSet avx512_kernels() {
   X86Q8KernelSet set = x86_q8_kernels<MaddubsDot>();
-  set.q4_0.matmul = matmul_q4_0_avx512<MaddubsDot, MaddubsDot512>;
+  set.q4_0.matmul = matmul_legacy_avx512<MaddubsDot, MaddubsDot512, Legacy::q4_0>;
+  set.q5_0.matmul = matmul_legacy_avx512<MaddubsDot, MaddubsDot512, Legacy::q5_0>;
+  set.q4_1.matmul = matmul_legacy_avx512<MaddubsDot, MaddubsDot512, Legacy::q4_1>;
+  set.q5_1.matmul = matmul_legacy_avx512<MaddubsDot, MaddubsDot512, Legacy::q5_1>;
   set.f16.matmul = matmul_f16_avx512;
   static const RepackedMatmulKernels q4_0x8 = q4_0x8_kernels_x86<MaddubsDot>();
   set.q4_0.repacked = &q4_0x8;

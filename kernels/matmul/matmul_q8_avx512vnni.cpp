@@ -1,8 +1,9 @@
 // AVX-512 VNNI variant of the matmul_q8 kernels: legacy-block int8 dots with
-// one vpdpbusd (u8 x s8 -> int32, no int16 intermediate). Decode (batch 1) of
-// Q4_0 / Q8_0 / F16 runs 512-bit bodies, two blocks per zmm, bit-identical to
-// the 256-bit row_dot (matmul_decode_avx512_impl.h); prefill and the other
-// types use 256-bit vectors (AVX-512 VL encoding). K-quants keep the maddubs path (their
+// one vpdpbusd (u8 x s8 -> int32, no int16 intermediate). Decode (batch 1)
+// of the legacy blocks (Q4_0 / Q5_0 / Q8_0 / Q4_1 / Q5_1) and F16 runs
+// 512-bit bodies, two blocks per zmm, bit-identical to the 256-bit row_dot
+// (matmul_decode_avx512_impl.h); prefill and the other types use 256-bit
+// vectors (AVX-512 VL encoding). K-quants keep the maddubs path (their
 // per-sub-block scales ride in the int16 -> int32 step).
 // GCC 12's AVX-512 intrinsics build their "undefined" upper halves from a
 // self-initialised variable, which -Wmaybe-uninitialized reports at every
@@ -37,8 +38,11 @@ struct VnniDot512 {
 
 X86Q8KernelSet avx512vnni_kernels() {
   X86Q8KernelSet set = x86_q8_kernels<VnniDot>();
-  set.q4_0.matmul = matmul_q4_0_avx512<VnniDot, VnniDot512>;
-  set.q8_0.matmul = matmul_q8_0_avx512<VnniDot, VnniDot512>;
+  set.q4_0.matmul = matmul_legacy_avx512<VnniDot, VnniDot512, Legacy::q4_0>;
+  set.q5_0.matmul = matmul_legacy_avx512<VnniDot, VnniDot512, Legacy::q5_0>;
+  set.q8_0.matmul = matmul_legacy_avx512<VnniDot, VnniDot512, Legacy::q8_0>;
+  set.q4_1.matmul = matmul_legacy_avx512<VnniDot, VnniDot512, Legacy::q4_1>;
+  set.q5_1.matmul = matmul_legacy_avx512<VnniDot, VnniDot512, Legacy::q5_1>;
   set.f16.matmul = matmul_f16_avx512;
   static const RepackedMatmulKernels q4_0x8 = q4_0x8_kernels_x86<VnniDot>();
   static const RepackedMatmulKernels q8_0x8 = q8_0x8_kernels_x86<VnniDot>();

@@ -1,9 +1,10 @@
 // i8mm variant of the matmul_q8 kernels (aarch64 Armv8.6 SMMLA; compiled with
 // the i8mm flags of cmake/BallastIsaSources.cmake, which include dotprod).
 //
-// Q8_0 / Q4_0 prefill: vmmlaq_s32 multiplies a 2x8 int8 matrix (8 quants of
-// weight rows r, r+1) by an 8x2 one (the same 8 positions of activation rows
-// b, b+1) into a 2x2 int32 tile; four of them cover a 32-element block, so
+// Q8_0 / Q4_0 / Q5_0 prefill (the weights read against Q8_0 activations):
+// vmmlaq_s32 multiplies a 2x8 int8 matrix (8 quants of weight rows r, r+1)
+// by an 8x2 one (the same 8 positions of activation rows b, b+1) into a 2x2
+// int32 tile; four of them cover a 32-element block, so
 // one block of a 2-row x 2-activation tile costs 4 SMMLA instead of 8 SDOT.
 // Batch 1 (decode), the odd last row and the odd last activation row use
 // SDOT. To keep batched and single-row results bit-identical, both reduce each
@@ -23,18 +24,19 @@ struct SdotDot {
 constexpr int64_t kActivationBlock = sizeof(BlockQ8_0);
 
 // Block-ordered dot of one weight row with one Q8_0 activation row.
-template <bool kQ4>
+template <Legacy kType>
 float row_dot_blockwise(const void *row, const void *x_q, int64_t cols) {
+  static_assert(!legacy_has_min<kType>(), "Q4_1 / Q5_1 read Q8_1 activations: dotprod bodies");
   const uint8_t *w = static_cast<const uint8_t *>(row);
   const uint8_t *x = static_cast<const uint8_t *>(x_q);
   const int64_t blocks = cols / kQuantBlock;
   float sum = 0.0f;
   for (int64_t b = 0; b < blocks; ++b) {
-    const uint8_t *bw = w + b * legacy_weight_block_bytes<kQ4>();
+    const uint8_t *bw = w + b * legacy_weight_block_bytes<kType>();
     const uint8_t *bx = x + b * kActivationBlock;
     int8x16_t quants[2];
-    load_weight_quants<kQ4>(bw, quants);
-    const int32_t total = vaddvq_s32(dot_legacy_block<SdotDot>(quants, bx));
+    load_weight_quants<kType>(bw, quants);
+    const int32_t total = vaddvq_s32(dot_legacy_block<SdotDot, kType>(quants, bx));
     const float scale = half_to_float(load_u16(bw)) * half_to_float(load_u16(bx));
     sum = __builtin_fmaf(static_cast<float>(total), scale, sum);
   }
@@ -60,10 +62,10 @@ int32x4_t block_tile(const int8x16_t w0[2], const int8x16_t w1[2], const uint8_t
 }
 
 // Y[b][r] in 2x2 tiles; leftovers through row_dot_blockwise.
-template <bool kQ4>
+template <Legacy kType>
 void matmul_legacy_i8mm(const void *weights, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
                         int64_t row_begin, int64_t row_end) {
-  constexpr int64_t kWeightBlock = legacy_weight_block_bytes<kQ4>();
+  constexpr int64_t kWeightBlock = legacy_weight_block_bytes<kType>();
   const uint8_t *w = static_cast<const uint8_t *>(weights);
   const uint8_t *x = static_cast<const uint8_t *>(x_q);
   const int64_t blocks = cols / kQuantBlock;
@@ -82,8 +84,8 @@ void matmul_legacy_i8mm(const void *weights, const void *x_q, float *y, int64_t 
         const uint8_t *bw0 = w0 + blk * kWeightBlock, *bw1 = w1 + blk * kWeightBlock;
         const uint8_t *bx0 = x0 + blk * kActivationBlock, *bx1 = x1 + blk * kActivationBlock;
         int8x16_t q0[2], q1[2];
-        load_weight_quants<kQ4>(bw0, q0);
-        load_weight_quants<kQ4>(bw1, q1);
+        load_weight_quants<kType>(bw0, q0);
+        load_weight_quants<kType>(bw1, q1);
         const float dw0 = half_to_float(load_u16(bw0)), dw1 = half_to_float(load_u16(bw1));
         const float dx0 = half_to_float(load_u16(bx0)), dx1 = half_to_float(load_u16(bx1));
         const float scales[4] = {dw0 * dx0, dw0 * dx1, dw1 * dx0, dw1 * dx1};
@@ -95,23 +97,25 @@ void matmul_legacy_i8mm(const void *weights, const void *x_q, float *y, int64_t 
       y[(b + 1) * rows + r + 1] = vgetq_lane_f32(acc, 3);
     }
     for (; b < batch; ++b) {
-      y[b * rows + r] = row_dot_blockwise<kQ4>(w0, x + b * activation_row, cols);
-      y[b * rows + r + 1] = row_dot_blockwise<kQ4>(w1, x + b * activation_row, cols);
+      y[b * rows + r] = row_dot_blockwise<kType>(w0, x + b * activation_row, cols);
+      y[b * rows + r + 1] = row_dot_blockwise<kType>(w1, x + b * activation_row, cols);
     }
   }
   for (; r < row_end; ++r) {
     for (int64_t b = 0; b < batch; ++b) {
-      y[b * rows + r] = row_dot_blockwise<kQ4>(w + r * weight_row_bytes, x + b * activation_row, cols);
+      y[b * rows + r] = row_dot_blockwise<kType>(w + r * weight_row_bytes, x + b * activation_row, cols);
     }
   }
 }
 
 ArmQ8KernelSet i8mm_kernels() {
   ArmQ8KernelSet set = arm_q8_kernels<SdotDot>();
-  set.q8_0.row_dot = row_dot_blockwise<false>;
-  set.q8_0.matmul = matmul_legacy_i8mm<false>;
-  set.q4_0.row_dot = row_dot_blockwise<true>;
-  set.q4_0.matmul = matmul_legacy_i8mm<true>;
+  set.q8_0.row_dot = row_dot_blockwise<Legacy::q8_0>;
+  set.q8_0.matmul = matmul_legacy_i8mm<Legacy::q8_0>;
+  set.q4_0.row_dot = row_dot_blockwise<Legacy::q4_0>;
+  set.q4_0.matmul = matmul_legacy_i8mm<Legacy::q4_0>;
+  set.q5_0.row_dot = row_dot_blockwise<Legacy::q5_0>;
+  set.q5_0.matmul = matmul_legacy_i8mm<Legacy::q5_0>;
   return set;
 }
 

@@ -70,80 +70,146 @@ __m256i unpack_nibbles(const uint8_t *qs /* [16] */) {
 // Unsigned u8 (0..63) x signed s8, 16 int16 pair sums (exact: 2*63*127 < 32767).
 __m256i dot_u8_pairs(__m256i u, __m256i s) { return _mm256_maddubs_epi16(u, s); }
 
-// ---- legacy 32-element blocks against Q8_0 ----------------------------------
+// ---- legacy 32-element blocks against Q8_0 / Q8_1 ----------------------------
 
-template <typename Policy>
-float row_dot_q8_0(const void *row, const void *x_q, int64_t cols) {
+// The legacy weight formats. Q8_0, Q4_0 and Q5_0 dot against Q8_0
+// activations (block value isum * d_w * d_x); Q4_1 and Q5_1 against Q8_1,
+// whose s = d_x * sum(x_q) gives the offset term m_w * s_x of each block.
+enum class Legacy { q8_0, q4_0, q5_0, q4_1, q5_1 };
+
+template <Legacy kType>
+constexpr bool legacy_has_min() {
+  return kType == Legacy::q4_1 || kType == Legacy::q5_1;
+}
+
+template <Legacy kType>
+constexpr int64_t legacy_weight_block_bytes() {
+  switch (kType) {
+    case Legacy::q8_0: return sizeof(BlockQ8_0);
+    case Legacy::q4_0: return sizeof(BlockQ4_0);
+    case Legacy::q5_0: return sizeof(BlockQ5_0);
+    case Legacy::q4_1: return sizeof(BlockQ4_1);
+    case Legacy::q5_1: return sizeof(BlockQ5_1);
+  }
+  return 0;
+}
+
+// Activation block: Q8_0 {d, qs[32]} or Q8_1 {d, s, qs[32]}.
+template <Legacy kType>
+constexpr int64_t legacy_activation_block_bytes() {
+  return legacy_has_min<kType>() ? sizeof(BlockQ8_1) : sizeof(BlockQ8_0);
+}
+template <Legacy kType>
+constexpr int64_t legacy_activation_qs_offset() {
+  return legacy_has_min<kType>() ? 4 : 2;
+}
+
+// The 32 fifth bits of a Q5 block (little-endian u32 at `qh`) -> 32 bytes,
+// byte j = 0xff where bit j is set, else 0.
+__m256i expand_fifth_bits(const uint8_t *qh /* [4] */) {
+  uint32_t bits;
+  std::memcpy(&bits, qh, sizeof bits);
+  // byte j of the result holds byte j / 8 of `bits` ...
+  const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)),
+                                             _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202,
+                                                               0x0101010101010101, 0x0000000000000000));
+  // ... and is tested against bit j % 8.
+  const __m256i bit_of_byte = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201ull));
+  return _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit_of_byte), bit_of_byte);
+}
+
+// One weight block's 32 quants as int8, element order: Q8_0 as stored;
+// Q4_0 nibbles - 8; Q5_0 (nibble | fifth bit << 4) - 16, which is the nibble
+// with 0xf0 or'ed in where the fifth bit is clear; Q4_1 / Q5_1 unsigned
+// (0..15 / 0..31).
+template <Legacy kType>
+__m256i load_legacy_quants(const uint8_t *block) {
+  if constexpr (kType == Legacy::q8_0) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(block + 2));
+  } else if constexpr (kType == Legacy::q4_0) {
+    return _mm256_sub_epi8(unpack_nibbles(block + 2), _mm256_set1_epi8(8));
+  } else if constexpr (kType == Legacy::q5_0) {  // d, qh[4], qs[16]
+    const __m256i high_clear = _mm256_andnot_si256(expand_fifth_bits(block + 2), _mm256_set1_epi8(static_cast<char>(0xf0)));
+    return _mm256_or_si256(unpack_nibbles(block + 6), high_clear);
+  } else if constexpr (kType == Legacy::q4_1) {  // d, m, qs[16]
+    return unpack_nibbles(block + 4);
+  } else {  // Q5_1: d, m, qh[4], qs[16]
+    return _mm256_or_si256(unpack_nibbles(block + 8), _mm256_and_si256(expand_fifth_bits(block + 4), _mm256_set1_epi8(0x10)));
+  }
+}
+
+// acc += isum * (d_w * d_x) for one block; the offset term m_w * s_x of
+// Q4_1 / Q5_1 goes to a separate f32 sum, added after the lanes are summed.
+template <typename Policy, Legacy kType>
+void add_legacy_block(__m256i qw, float dw, const uint8_t *bx, __m256 *acc) {
+  const __m256i qx = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bx + legacy_activation_qs_offset<kType>()));
+  const __m256 scale = _mm256_set1_ps(dw * half_to_float(load_u16(bx)));
+  *acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Policy::dot_s8(qw, qx)), scale, *acc);
+}
+
+template <Legacy kType>
+float legacy_offset(const uint8_t *bw, const uint8_t *bx) {
+  return half_to_float(load_u16(bw + 2)) * half_to_float(load_u16(bx + 2));
+}
+
+template <typename Policy, Legacy kType>
+float row_dot_legacy(const void *row, const void *x_q, int64_t cols) {
+  constexpr int64_t kWeightBlock = legacy_weight_block_bytes<kType>();
+  constexpr int64_t kXBlock = legacy_activation_block_bytes<kType>();
   const uint8_t *w = static_cast<const uint8_t *>(row);
   const uint8_t *x = static_cast<const uint8_t *>(x_q);
   const int64_t blocks = cols / kQuantBlock;
   __m256 acc = _mm256_setzero_ps();
+  float offsets = 0.0f;
   for (int64_t b = 0; b < blocks; ++b) {
-    const uint8_t *bw = w + b * sizeof(BlockQ8_0);
-    const uint8_t *bx = x + b * sizeof(BlockQ8_0);
-    const __m256i qw = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bw + 2));
-    const __m256i qx = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bx + 2));
-    const __m256 scale = _mm256_set1_ps(half_to_float(load_u16(bw)) * half_to_float(load_u16(bx)));
-    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Policy::dot_s8(qw, qx)), scale, acc);
+    const uint8_t *bw = w + b * kWeightBlock;
+    const uint8_t *bx = x + b * kXBlock;
+    add_legacy_block<Policy, kType>(load_legacy_quants<kType>(bw), half_to_float(load_u16(bw)), bx, &acc);
+    if constexpr (legacy_has_min<kType>()) offsets += legacy_offset<kType>(bw, bx);
   }
+  if constexpr (legacy_has_min<kType>()) return horizontal_sum(acc) + offsets;
   return horizontal_sum(acc);
 }
 
-template <typename Policy>
-float row_dot_q4_0(const void *row, const void *x_q, int64_t cols) {
-  const uint8_t *w = static_cast<const uint8_t *>(row);
-  const uint8_t *x = static_cast<const uint8_t *>(x_q);
-  const int64_t blocks = cols / kQuantBlock;
-  const __m256i eight = _mm256_set1_epi8(8);
-  __m256 acc = _mm256_setzero_ps();
-  for (int64_t b = 0; b < blocks; ++b) {
-    const uint8_t *bw = w + b * sizeof(BlockQ4_0);
-    const uint8_t *bx = x + b * sizeof(BlockQ8_0);
-    const __m256i qw = _mm256_sub_epi8(unpack_nibbles(bw + 2), eight);  // [32] in -8..7
-    const __m256i qx = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bx + 2));
-    const __m256 scale = _mm256_set1_ps(half_to_float(load_u16(bw)) * half_to_float(load_u16(bx)));
-    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Policy::dot_s8(qw, qx)), scale, acc);
-  }
-  return horizontal_sum(acc);
-}
-
-// Legacy blocks, batch > 1 (prefill): each weight block is loaded (and for
-// Q4_0 unpacked) once and dotted with 4 activation rows. Per output the
-// arithmetic is exactly row_dot_q8_0 / row_dot_q4_0's (same lanes, same
-// order), so batched and single-row results are bit-identical.
-template <typename Policy, bool kQ4>
+// Legacy blocks, batch > 1 (prefill): each weight block is loaded (and
+// unpacked) once and dotted with 4 activation rows. Per output the arithmetic
+// is exactly row_dot_legacy's (same lanes, same order), so batched and
+// single-row results are bit-identical.
+template <typename Policy, Legacy kType>
 void matmul_legacy_rows(const void *weights, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
                         int64_t row_begin, int64_t row_end) {
-  constexpr int64_t kWeightBlock = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
+  constexpr int64_t kWeightBlock = legacy_weight_block_bytes<kType>();
+  constexpr int64_t kXBlock = legacy_activation_block_bytes<kType>();
   const uint8_t *w = static_cast<const uint8_t *>(weights);
   const uint8_t *x = static_cast<const uint8_t *>(x_q);
   const int64_t blocks = cols / kQuantBlock;
   const int64_t weight_row_bytes = blocks * kWeightBlock;
-  const int64_t activation_row = blocks * static_cast<int64_t>(sizeof(BlockQ8_0));
-  const __m256i eight = _mm256_set1_epi8(8);
+  const int64_t activation_row = blocks * kXBlock;
   for (int64_t r = row_begin; r < row_end; ++r) {
     const uint8_t *w_row = w + r * weight_row_bytes;
     int64_t b = 0;
     for (; b + 4 <= batch; b += 4) {
       __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+      float offsets[4] = {0.0f, 0.0f, 0.0f, 0.0f};
       for (int64_t blk = 0; blk < blocks; ++blk) {
         const uint8_t *bw = w_row + blk * kWeightBlock;
-        const __m256i qw = kQ4 ? _mm256_sub_epi8(unpack_nibbles(bw + 2), eight)
-                               : _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bw + 2));
+        const __m256i qw = load_legacy_quants<kType>(bw);
         const float dw = half_to_float(load_u16(bw));
         for (int j = 0; j < 4; ++j) {
-          const uint8_t *bx = x + (b + j) * activation_row + blk * static_cast<int64_t>(sizeof(BlockQ8_0));
-          const __m256i qx = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bx + 2));
-          const __m256 scale = _mm256_set1_ps(dw * half_to_float(load_u16(bx)));
-          acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Policy::dot_s8(qw, qx)), scale, acc[j]);
+          const uint8_t *bx = x + (b + j) * activation_row + blk * kXBlock;
+          add_legacy_block<Policy, kType>(qw, dw, bx, &acc[j]);
+          if constexpr (legacy_has_min<kType>()) offsets[j] += legacy_offset<kType>(bw, bx);
         }
       }
-      for (int j = 0; j < 4; ++j) y[(b + j) * rows + r] = horizontal_sum(acc[j]);
+      for (int j = 0; j < 4; ++j) {
+        if constexpr (legacy_has_min<kType>()) {
+          y[(b + j) * rows + r] = horizontal_sum(acc[j]) + offsets[j];
+        } else {
+          y[(b + j) * rows + r] = horizontal_sum(acc[j]);
+        }
+      }
     }
-    for (; b < batch; ++b) {
-      y[b * rows + r] = kQ4 ? row_dot_q4_0<Policy>(w_row, x + b * activation_row, cols)
-                            : row_dot_q8_0<Policy>(w_row, x + b * activation_row, cols);
-    }
+    for (; b < batch; ++b) y[b * rows + r] = row_dot_legacy<Policy, kType>(w_row, x + b * activation_row, cols);
   }
 }
 
@@ -161,15 +227,21 @@ void unpack_q4_k_scales(const uint8_t *packed /* [12] */, uint8_t *scales /* [8]
   }
 }
 
-// value = d*sc[j]*q - dmin*m[j] per 32-element sub-block j (see the scalar file).
-float row_dot_q4_k(const void *row, const void *x_q, int64_t cols) {
+// value = d*sc[j]*q - dmin*m[j] per 32-element sub-block j (see the scalar
+// file). Q4_K: q = nibble (0..15); Q5_K (kQ5): q = nibble + 16 * (bit j of
+// qh[l]) for element 32*j + l (0..31; maddubs pair sums stay below 2*31*127).
+template <bool kQ5>
+float row_dot_q45_k(const void *row, const void *x_q, int64_t cols) {
+  constexpr int64_t kBlockBytes = kQ5 ? sizeof(BlockQ5_K) : sizeof(BlockQ4_K);
+  constexpr int kQsOffset = kQ5 ? 48 : 16;  // Q5_K: qh[32] sits before qs
   const uint8_t *w = static_cast<const uint8_t *>(row);
   const uint8_t *x = static_cast<const uint8_t *>(x_q);
   const int64_t blocks = cols / kQuantSuperBlock;
   const __m256i low_mask = _mm256_set1_epi8(0x0f);
+  const __m256i one = _mm256_set1_epi8(1);
   float sum = 0.0f;
   for (int64_t b = 0; b < blocks; ++b) {
-    const uint8_t *bw = w + b * sizeof(BlockQ4_K);  // d, dmin, scales[12], qs[128]
+    const uint8_t *bw = w + b * kBlockBytes;  // d, dmin, scales[12], (Q5_K: qh[32]), qs[128]
     const uint8_t *bx = x + b * sizeof(BlockQ8_K);
     uint8_t scales[8], mins[8];
     unpack_q4_k_scales(bw + 4, scales, mins);
@@ -179,9 +251,16 @@ float row_dot_q4_k(const void *row, const void *x_q, int64_t cols) {
     for (int j = 0; j < 8; ++j) min_sum += mins[j] * (bsums[2 * j] + bsums[2 * j + 1]);
     __m256i scaled = _mm256_setzero_si256();
     for (int pair = 0; pair < 4; ++pair) {
-      const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bw + 16 + 32 * pair));
-      const __m256i q_low = _mm256_and_si256(packed, low_mask);                        // sub-block 2*pair
-      const __m256i q_high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_mask);  // sub-block 2*pair+1
+      const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bw + kQsOffset + 32 * pair));
+      __m256i q_low = _mm256_and_si256(packed, low_mask);                        // sub-block 2*pair
+      __m256i q_high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_mask);  // sub-block 2*pair+1
+      if constexpr (kQ5) {  // bits 2*pair and 2*pair+1 of qh[l] -> bit 4 of element l of each sub-block
+        const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bw + 16));
+        const __m256i bit_low = _mm256_and_si256(_mm256_srli_epi16(qh, 2 * pair), one);
+        const __m256i bit_high = _mm256_and_si256(_mm256_srli_epi16(qh, 2 * pair + 1), one);
+        q_low = _mm256_or_si256(q_low, _mm256_slli_epi16(bit_low, 4));
+        q_high = _mm256_or_si256(q_high, _mm256_slli_epi16(bit_high, 4));
+      }
       const __m256i x_low = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bx + kQ8KQs + 64 * pair));
       const __m256i x_high = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bx + kQ8KQs + 64 * pair + 32));
       const __m256i p_low = _mm256_madd_epi16(dot_u8_pairs(q_low, x_low), _mm256_set1_epi16(scales[2 * pair]));
@@ -317,9 +396,18 @@ QuantizedMatmulKernels make_x86_kernels(TensorType type) {
   return kernels;
 }
 
+// Legacy-block kernels: row_dot_legacy rows, batches through matmul_legacy_rows.
+template <typename Policy, Legacy kType>
+QuantizedMatmulKernels make_legacy_kernels(TensorType type) {
+  QuantizedMatmulKernels kernels = *matmul_q8_kernels_scalar(type);
+  kernels.row_dot = row_dot_legacy<Policy, kType>;
+  kernels.matmul = matmul_legacy_rows<Policy, kType>;
+  return kernels;
+}
+
 // The kernels of one ISA file, by weight type.
 struct X86Q8KernelSet {
-  QuantizedMatmulKernels f32, f16, bf16, q8_0, q4_0, q4_k, q6_k;
+  QuantizedMatmulKernels f32, f16, bf16, q8_0, q4_0, q5_0, q4_1, q5_1, q4_k, q5_k, q6_k;
 
   const QuantizedMatmulKernels *find(TensorType type) const {
     switch (type) {
@@ -328,7 +416,11 @@ struct X86Q8KernelSet {
       case TensorType::bf16: return &bf16;
       case TensorType::q8_0: return &q8_0;
       case TensorType::q4_0: return &q4_0;
+      case TensorType::q5_0: return &q5_0;
+      case TensorType::q4_1: return &q4_1;
+      case TensorType::q5_1: return &q5_1;
       case TensorType::q4_k: return &q4_k;
+      case TensorType::q5_k: return &q5_k;
       case TensorType::q6_k: return &q6_k;
       default: return nullptr;  // no variant here: the dispatch table keeps the scalar one
     }
@@ -337,19 +429,22 @@ struct X86Q8KernelSet {
 
 template <typename Policy>
 X86Q8KernelSet x86_q8_kernels() {
-  constexpr int64_t kQ8_0 = sizeof(BlockQ8_0), kQ8_K = sizeof(BlockQ8_K);
+  constexpr int64_t kQ8_K = sizeof(BlockQ8_K);
   X86Q8KernelSet set;
   set.f32 = make_x86_kernels<row_dot_float<load8_f32, load1_f32, 4>, 1, 4, 4>(TensorType::f32);
   set.f16 = make_x86_kernels<row_dot_float<load8_f16, load1_f16, 2>, 1, 2, 2>(TensorType::f16);
   set.bf16 = make_x86_kernels<row_dot_float<load8_bf16, load1_bf16, 2>, 1, 2, 2>(TensorType::bf16);
-  set.q8_0 = make_x86_kernels<row_dot_q8_0<Policy>, kQuantBlock, sizeof(BlockQ8_0), kQ8_0>(TensorType::q8_0);
-  set.q8_0.matmul = matmul_legacy_rows<Policy, false>;
-  set.q4_0 = make_x86_kernels<row_dot_q4_0<Policy>, kQuantBlock, sizeof(BlockQ4_0), kQ8_0>(TensorType::q4_0);
-  set.q4_0.matmul = matmul_legacy_rows<Policy, true>;
-  set.q4_k = make_x86_kernels<row_dot_q4_k, kQuantSuperBlock, sizeof(BlockQ4_K), kQ8_K>(TensorType::q4_k);
+  set.q8_0 = make_legacy_kernels<Policy, Legacy::q8_0>(TensorType::q8_0);
+  set.q4_0 = make_legacy_kernels<Policy, Legacy::q4_0>(TensorType::q4_0);
+  set.q5_0 = make_legacy_kernels<Policy, Legacy::q5_0>(TensorType::q5_0);
+  set.q4_1 = make_legacy_kernels<Policy, Legacy::q4_1>(TensorType::q4_1);
+  set.q5_1 = make_legacy_kernels<Policy, Legacy::q5_1>(TensorType::q5_1);
+  set.q4_k = make_x86_kernels<row_dot_q45_k<false>, kQuantSuperBlock, sizeof(BlockQ4_K), kQ8_K>(TensorType::q4_k);
+  set.q5_k = make_x86_kernels<row_dot_q45_k<true>, kQuantSuperBlock, sizeof(BlockQ5_K), kQ8_K>(TensorType::q5_k);
   set.q6_k = make_x86_kernels<row_dot_q6_k, kQuantSuperBlock, sizeof(BlockQ6_K), kQ8_K>(TensorType::q6_k);
   set.q8_0.quantize_activations = quantize_activations_q8_0_x86;
   set.q4_0.quantize_activations = quantize_activations_q8_0_x86;
+  set.q5_0.quantize_activations = quantize_activations_q8_0_x86;
   set.f16.quantize_activations = quantize_activations_f16_x86;
   return set;
 }

@@ -19,14 +19,23 @@ bool is_k_quant(TensorType type) {
   return type == TensorType::q4_k || type == TensorType::q5_k || type == TensorType::q6_k;
 }
 
+// Legacy types whose native batched matmul is the 4-activation-row SIMD loop,
+// with no register-tiled kernel (Q4_0 / Q5_0 / Q8_0 have one).
+bool is_untiled_legacy(TensorType type) { return type == TensorType::q4_1 || type == TensorType::q5_1; }
+
 // The measured table for "auto" (docs/PERFORMANCE.md, "Prefill backends";
 // one thread, Zen 4, TinyLlama and SmolLM2 projection shapes):
-//  - types whose native matmul is scalar on this CPU (Q4_1, Q5_0, Q5_1,
-//    Q5_K on x86 today): any backend is far faster (SmolLM2 Q4_K_M,
-//    mostly Q5_0: 5.8 -> 194 tok/s): oneDNN from 8 tokens.
-//  - Q4_0 / Q8_0: oneDNN bf16 is 1.05-1.45x the native tiled kernels at
-//    batch 128, even with the per-chunk dequantization, and slower at 64.
+//  - types whose native matmul is scalar on this CPU (none with AVX2 or
+//    NEON since Q4_1 / Q5_0 / Q5_1 / Q5_K got SIMD kernels; when they were
+//    scalar, SmolLM2 Q4_K_M, mostly Q5_0, prefilled at 5.8 tok/s native vs
+//    194 with oneDNN): any backend is far faster: oneDNN from 8 tokens.
+//  - Q4_0 / Q5_0 / Q8_0: oneDNN bf16 is 1.05-1.45x the native tiled kernels
+//    at batch 128 (Q5_0 1536x576 and 576x1536: 1.2x), even with the
+//    per-chunk dequantization, and slower at 64 (Q5_0: native 1.2x faster).
 //    Native below 128 tokens (and without bf16 hardware: oneDNN f32 loses).
+//  - Q4_1 / Q5_1 (SIMD rows, no tiled batched kernel): as the K-quants.
+//    1536x576: oneDNN bf16 ties native at 32, is 1.7-1.8x at 64 and
+//    2.6-4.3x at 128; oneDNN f32 loses at 32 and is 1.6-2.9x at 128.
 //  - F16: oneDNN bf16 is ~1.3x native at 128, but bf16 keeps 8 significant
 //    bits of an f16's 11: native, which keeps the model's precision
 //    (--prefill-backend onednn trades it for the speed).
@@ -43,10 +52,11 @@ bool is_k_quant(TensorType type) {
 PrefillRoute automatic_route(const PrefillShape &shape, bool cpu_bf16) {
   const PrefillOperand best = cpu_bf16 ? PrefillOperand::bf16 : PrefillOperand::f32;
   if (shape.native_scalar) return PrefillRoute{PrefillBackendKind::onednn, best, 8};
-  if ((shape.type == TensorType::q4_0 || shape.type == TensorType::q8_0) && cpu_bf16) {
+  if ((shape.type == TensorType::q4_0 || shape.type == TensorType::q5_0 || shape.type == TensorType::q8_0) &&
+      cpu_bf16) {
     return PrefillRoute{PrefillBackendKind::onednn, PrefillOperand::bf16, 128};
   }
-  if (is_k_quant(shape.type)) {
+  if (is_k_quant(shape.type) || is_untiled_legacy(shape.type)) {
     if (cpu_bf16) return PrefillRoute{PrefillBackendKind::onednn, PrefillOperand::bf16, 64};
     return PrefillRoute{PrefillBackendKind::onednn, PrefillOperand::f32, 128};
   }

@@ -250,9 +250,20 @@ TEST_CASE("prefill policy routes by choice and type and batch") {
   CHECK(choose_prefill_route(PrefillBackendChoice::native, shape, true).kind == PrefillBackendKind::native);
   if (prefill_backend_compiled(PrefillBackendKind::onednn)) {
     CHECK(choose_prefill_route(PrefillBackendChoice::automatic, shape, true).min_batch == 128);
-    shape.native_scalar = true;  // e.g. Q5_0 on x86: any backend beats the scalar kernel
+    shape.native_scalar = true;  // e.g. a CPU without AVX2: any backend beats the scalar kernel
     CHECK(choose_prefill_route(PrefillBackendChoice::automatic, shape, true).min_batch == 8);
     shape.native_scalar = false;
+    shape.type = TensorType::q5_0;  // tiled native kernel, as Q4_0
+    CHECK(choose_prefill_route(PrefillBackendChoice::automatic, shape, true).min_batch == 128);
+    CHECK(choose_prefill_route(PrefillBackendChoice::automatic, shape, false).kind == PrefillBackendKind::native);
+    for (TensorType untiled : {TensorType::q4_1, TensorType::q5_1}) {  // no native tile: as the K-quants
+      shape.type = untiled;
+      const PrefillRoute bf16 = choose_prefill_route(PrefillBackendChoice::automatic, shape, true);
+      CHECK(bf16.kind == PrefillBackendKind::onednn);
+      CHECK(bf16.operand == PrefillOperand::bf16);
+      CHECK(bf16.min_batch == 64);
+      CHECK(choose_prefill_route(PrefillBackendChoice::automatic, shape, false).min_batch == 128);
+    }
   }
   shape.type = TensorType::q6_k;
   const PrefillRoute k_quant = choose_prefill_route(PrefillBackendChoice::automatic, shape, true);

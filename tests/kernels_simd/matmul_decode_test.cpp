@@ -1,6 +1,6 @@
 // The decode (batch 1) matmul paths of every compiled SIMD variant: the
 // 512-bit AVX-512 rows take two blocks per zmm with a 256-bit step for an odd
-// last block (Q4_0, Q8_0) and 32 / 8 / 1-column steps (F16), so these sizes
+// last block (Q4_0, Q5_0, Q8_0, Q4_1, Q5_1) and 32 / 8 / 1-column steps (F16), so these sizes
 // hit every block-count parity, column tails of every length, many blocks per
 // row, and row ranges split at odd points (as threads split them).
 //
@@ -75,6 +75,16 @@ uint16_t exact_scale(std::mt19937 &rng) {
   return scales[rng() % 6];
 }
 
+// 0.5, 1, -0.5, 0: weight scales and offsets of the 5-bit and Q4_1 formats,
+// whose block sums reach 32 * 31 * 127 (a narrower exponent range keeps the
+// partial sums within f32's 24 bits).
+uint16_t small_exact_scale(std::mt19937 &rng) {
+  const uint16_t scales[] = {0x3800, 0x3c00, 0xb800, 0x0000};
+  return scales[rng() % 4];
+}
+
+bool has_min(TensorType type) { return type == TensorType::q4_1 || type == TensorType::q5_1; }
+
 DecodeProblem exact_decode_problem(TensorType type, int64_t rows, int64_t cols, std::mt19937 &rng) {
   DecodeProblem p{rows, cols, {}, {}};
   const int64_t row_bytes = quant_row_bytes(type, cols);
@@ -89,14 +99,23 @@ DecodeProblem exact_decode_problem(TensorType type, int64_t rows, int64_t cols, 
     return p;
   }
   const int64_t block_bytes = quant_type_traits(type)->block_bytes;
+  const bool small = type != TensorType::q4_0 && type != TensorType::q8_0;
   for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t blk = 0; blk < cols / 32; ++blk) put_u16(p.weights.data() + r * row_bytes + blk * block_bytes, exact_scale(rng));
+    for (int64_t blk = 0; blk < cols / 32; ++blk) {
+      uint8_t *block = p.weights.data() + r * row_bytes + blk * block_bytes;
+      put_u16(block, small ? small_exact_scale(rng) : exact_scale(rng));
+      if (has_min(type)) put_u16(block + 2, small_exact_scale(rng));  // m
+    }
   }
-  p.x_q.resize(static_cast<size_t>(cols / 32 * sizeof(BlockQ8_0)));
+  // Q8_0 {d, qs[32]} or, for Q4_1 / Q5_1, Q8_1 {d, s, qs[32]} (s any power of two here).
+  const int64_t x_block = has_min(type) ? sizeof(BlockQ8_1) : sizeof(BlockQ8_0);
+  const int64_t x_qs = has_min(type) ? 4 : 2;
+  p.x_q.resize(static_cast<size_t>(cols / 32 * x_block));
   for (int64_t blk = 0; blk < cols / 32; ++blk) {
-    uint8_t *block = p.x_q.data() + blk * sizeof(BlockQ8_0);
+    uint8_t *block = p.x_q.data() + blk * x_block;
     put_u16(block, exact_scale(rng));
-    for (int i = 0; i < 32; ++i) block[2 + i] = static_cast<uint8_t>(static_cast<int>(rng() % 255) - 127);
+    if (has_min(type)) put_u16(block + 2, exact_scale(rng));
+    for (int i = 0; i < 32; ++i) block[x_qs + i] = static_cast<uint8_t>(static_cast<int>(rng() % 255) - 127);
   }
   return p;
 }
@@ -120,7 +139,8 @@ void for_each_decode_variant(CheckFn check) {
       MESSAGE("skipped matmul variant " << std::string(v.name) << ": this CPU lacks it");
       continue;
     }
-    for (TensorType type : {TensorType::q4_0, TensorType::q8_0, TensorType::f16}) {
+    for (TensorType type : {TensorType::q4_0, TensorType::q5_0, TensorType::q8_0, TensorType::q4_1, TensorType::q5_1,
+                            TensorType::f16}) {
       const QuantizedMatmulKernels *k = v.kernels(type);
       if (k != nullptr) check(v, type, *k, *matmul_q8_kernels_scalar(type));
     }
@@ -144,10 +164,14 @@ TEST_CASE("SIMD decode matmul equals the variant row_dot bit for bit and scalar 
         const std::vector<float> got = decode(k, p);
         const std::vector<float> want = decode(scalar, p);
         const int64_t row_bytes = quant_row_bytes(type, p.cols);
-        // The activations' values: Q8_0 blocks or f16, the layouts of those weight types.
+        // The activations' values: Q8_0 / Q8_1 blocks or f16, the layouts of those weight types.
         std::vector<float> x(static_cast<size_t>(p.cols)), w(static_cast<size_t>(p.cols));
-        quant_type_traits(type == TensorType::f16 ? TensorType::f16 : TensorType::q8_0)
-            ->dequantize_row(p.x_q.data(), x.data(), p.cols);
+        if (scalar.activation == ActivationType::q8_1) {
+          dequantize_row_q8_1(p.x_q.data(), x.data(), p.cols);
+        } else {
+          quant_type_traits(type == TensorType::f16 ? TensorType::f16 : TensorType::q8_0)
+              ->dequantize_row(p.x_q.data(), x.data(), p.cols);
+        }
         int not_row_dot = 0, off_scalar = 0;
         for (int64_t r = 0; r < rows; ++r) {
           if (got[r] != k.row_dot(p.weights.data() + r * row_bytes, p.x_q.data(), p.cols)) ++not_row_dot;

@@ -112,6 +112,14 @@ uint16_t power_of_two_f16(std::mt19937 &rng) {
   return exponents[rng() % 6];
 }
 
+// +-0.5 and +-1: the Q5 / Q4_1 weight scales and offsets. Their block sums
+// reach 32 * 31 * 127 (17 bits), so a narrower exponent range than
+// power_of_two_f16's keeps every partial sum within f32's 24 bits.
+uint16_t small_power_of_two_f16(std::mt19937 &rng) {
+  const uint16_t exponents[] = {0x3800, 0x3c00, 0xb800, 0xbc00};
+  return exponents[rng() % 4];
+}
+
 Problem exact_problem(TensorType type, int64_t rows, int64_t cols, int64_t batch, ActivationType activation,
                       std::mt19937 &rng) {
   Problem p{type, rows, cols, batch, {}, {}, {}};
@@ -126,7 +134,14 @@ Problem exact_problem(TensorType type, int64_t rows, int64_t cols, int64_t batch
       switch (type) {
         case TensorType::q8_0:
         case TensorType::q4_0: put_u16(block, power_of_two_f16(rng)); break;
+        case TensorType::q5_0: put_u16(block, small_power_of_two_f16(rng)); break;
+        case TensorType::q4_1:
+        case TensorType::q5_1:
+          put_u16(block, small_power_of_two_f16(rng));
+          put_u16(block + 2, small_power_of_two_f16(rng));
+          break;
         case TensorType::q4_k:
+        case TensorType::q5_k:
           put_u16(block, power_of_two_f16(rng));
           put_u16(block + 2, power_of_two_f16(rng));
           for (int i = 0; i < 12; ++i) block[4 + i] &= 0x87;  // scales/mins <= 7 (sums stay below 2^24)
@@ -176,7 +191,14 @@ Problem exact_problem(TensorType type, int64_t rows, int64_t cols, int64_t batch
       case ActivationType::f32:
         for (int64_t c = 0; c < cols; ++c) put_f32(x + 4 * c, static_cast<float>(static_cast<int>(rng() % 9) - 4));
         break;
-      case ActivationType::q8_1:
+      case ActivationType::q8_1:  // d and s independent powers of two (s need not be d * sum here)
+        for (int64_t blk = 0; blk < cols / 32; ++blk) {
+          uint8_t *block = x + blk * sizeof(BlockQ8_1);
+          put_u16(block, power_of_two_f16(rng));
+          put_u16(block + 2, power_of_two_f16(rng));
+          for (int i = 0; i < 32; ++i) block[4 + i] = static_cast<uint8_t>(static_cast<int>(rng() % 255) - 127);
+        }
+        break;
       case ActivationType::q8_0_sums: break;
     }
   }
@@ -223,7 +245,7 @@ void for_each_runnable_variant(CheckFn check) {
 
 // ARM builds must carry the ARM variants (so the tests below exercise them on
 // every emulated or real CPU that has them): neon on aarch64 and armv7,
-// dotprod and i8mm on aarch64, each covering the types the ARM files implement.
+// dotprod and i8mm on aarch64, each covering every matmul weight type.
 TEST_CASE("ARM builds compile the neon and dotprod and i8mm matmul variants") {
 #if defined(__aarch64__) || defined(__arm__)
   struct Expected {
@@ -245,8 +267,7 @@ TEST_CASE("ARM builds compile the neon and dotprod and i8mm matmul variants") {
     }
     REQUIRE(found != nullptr);
     CHECK(found->level == e.level);
-    for (TensorType type : {TensorType::f32, TensorType::f16, TensorType::bf16, TensorType::q8_0, TensorType::q4_0,
-                            TensorType::q4_k, TensorType::q6_k}) {
+    for (TensorType type : kMatmulWeightTypes) {
       CAPTURE(tensor_type_info(type)->name);
       CHECK(found->kernels(type) != nullptr);
     }
