@@ -6,6 +6,7 @@
 
 #include "kernels/quant/blocks.h"
 #include "kernels/quant/float16.h"
+#include "kernels/quant/quant_type_traits.h"
 
 namespace ballast {
 namespace {
@@ -138,7 +139,38 @@ void matmul_scalar(const void *repacked, const void *x_q, float *y, int64_t rows
   }
 }
 
+// The file row `row` back from the copy (a group row, or a plain tail row),
+// then the type's own dequantizer.
+template <typename L>
+void dequantize_row(const void *repacked, int64_t rows, int64_t cols, int64_t row, float *out, TensorType type) {
+  const uint8_t *w = static_cast<const uint8_t *>(repacked);
+  const int64_t blocks = cols / kQuantBlock;
+  const int64_t grouped_rows = rows / kInterleavedRows * kInterleavedRows;
+  const QuantTypeTraits *traits = quant_type_traits(type);
+  if (row >= grouped_rows) {
+    traits->dequantize_row(w + row * blocks * L::kPlainBlock, out, cols);
+    return;
+  }
+  const int64_t g = row / kInterleavedRows, i = row % kInterleavedRows;
+  uint8_t plain[sizeof(BlockQ8_0)];  // one file block (the larger of the two layouts)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const uint8_t *block = w + (g * blocks + b) * L::kBlock;
+    std::memcpy(plain, block + 2 * i, 2);
+    for (int k = 0; k < L::kChunks; ++k) {
+      for (int j = 0; j < 4; ++j) plain[2 + 4 * k + j] = L::store(block[16 + 32 * k + 4 * i + j]);  // store() is its own inverse
+    }
+    traits->dequantize_row(plain, out + b * kQuantBlock, kQuantBlock);
+  }
+}
+
 }  // namespace
+
+void dequantize_row_q4_0x8(const void *repacked, int64_t rows, int64_t cols, int64_t row, float *out) {
+  dequantize_row<Q4Layout>(repacked, rows, cols, row, out, TensorType::q4_0);
+}
+void dequantize_row_q8_0x8(const void *repacked, int64_t rows, int64_t cols, int64_t row, float *out) {
+  dequantize_row<Q8Layout>(repacked, rows, cols, row, out, TensorType::q8_0);
+}
 
 int64_t q4_0x8_repacked_bytes(int64_t rows, int64_t cols) { return repacked_bytes<Q4Layout>(rows, cols); }
 int64_t q8_0x8_repacked_bytes(int64_t rows, int64_t cols) { return repacked_bytes<Q8Layout>(rows, cols); }
@@ -168,14 +200,14 @@ void matmul_q8_0x8_scalar(const void *repacked, const void *x_q, float *y, int64
 const RepackedMatmulKernels *q4_0x8_kernels_scalar() {
   static const RepackedMatmulKernels kernels = {"q4_0x8", q4_0x8_repacked_bytes, repack_q4_0x8, kInterleavedRows,
                                                 ActivationType::q8_0_sums, quantize_activations_q8_0_sums,
-                                                matmul_q4_0x8_scalar};
+                                                matmul_q4_0x8_scalar, dequantize_row_q4_0x8};
   return &kernels;
 }
 
 const RepackedMatmulKernels *q8_0x8_kernels_scalar() {
   static const RepackedMatmulKernels kernels = {"q8_0x8", q8_0x8_repacked_bytes, repack_q8_0x8, kInterleavedRows,
                                                 ActivationType::q8_0_sums, quantize_activations_q8_0_sums,
-                                                matmul_q8_0x8_scalar};
+                                                matmul_q8_0x8_scalar, dequantize_row_q8_0x8};
   return &kernels;
 }
 

@@ -50,6 +50,10 @@ void matmul_q4_0x8_scalar(const void *repacked, const void *x_q, float *y, int64
 void matmul_q8_0x8_scalar(const void *repacked, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
                           int64_t row_begin, int64_t row_end);
 
+// Row `row` of a repacked copy as f32 (the file row's values exactly).
+void dequantize_row_q4_0x8(const void *repacked, int64_t rows, int64_t cols, int64_t row, float *out);
+void dequantize_row_q8_0x8(const void *repacked, int64_t rows, int64_t cols, int64_t row, float *out);
+
 // One plain tail row with the arithmetic above; SIMD files use them for the
 // rows % 8 rows.
 float q4_0_row_dot_ordered(const uint8_t *row, const uint8_t *x_q, int64_t cols);

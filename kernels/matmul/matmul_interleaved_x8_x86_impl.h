@@ -177,14 +177,14 @@ void quantize_activations_q8_0_sums_x86(const float *x, void *row, int64_t n) {
 template <typename Policy>
 RepackedMatmulKernels q4_0x8_kernels_x86() {
   return {"q4_0x8", q4_0x8_repacked_bytes, repack_q4_0x8, kInterleavedRows, ActivationType::q8_0_sums,
-          quantize_activations_q8_0_sums_x86, matmul_x8<Policy, Q4x8Layout>};
+          quantize_activations_q8_0_sums_x86, matmul_x8<Policy, Q4x8Layout>, dequantize_row_q4_0x8};
 }
 
 // Only with a policy whose dot is exact for u8 up to 255 (VNNI).
 template <typename Policy>
 RepackedMatmulKernels q8_0x8_kernels_x86() {
   return {"q8_0x8", q8_0x8_repacked_bytes, repack_q8_0x8, kInterleavedRows, ActivationType::q8_0_sums,
-          quantize_activations_q8_0_sums_x86, matmul_x8<Policy, Q8x8Layout>};
+          quantize_activations_q8_0_sums_x86, matmul_x8<Policy, Q8x8Layout>, dequantize_row_q8_0x8};
 }
 
 }  // namespace

@@ -71,6 +71,10 @@ struct RepackedMatmulKernels {
   // As QuantizedMatmulFn with `weights` = the repacked copy. May read (never
   // write) the other rows of a row group that [row_begin, row_end) cuts.
   QuantizedMatmulFn matmul;
+  // Row `row` of the repacked copy dequantized to out[cols] f32 (exactly the
+  // file row's values): the token embedding of a model whose output matrix
+  // is the embedding table reads it here instead of the file.
+  void (*dequantize_row)(const void *repacked, int64_t rows, int64_t cols, int64_t row, float *out);
 };
 
 struct QuantizedMatmulKernels {

@@ -294,7 +294,19 @@ Status ForwardPass::run(const int32_t *tokens, uint32_t n, float *logits, bool a
   const ModelConfig &c = model_->config;
   const WeightView &embd = model_->weights.token_embd;
   float *x = buffers_.activations + layout_.x;
+  // A tied output matrix that was repacked holds the embedding table too:
+  // read the rows there, so the file's pages of it are not faulted back in.
+  const bool tied_repacked = output_.repacked != nullptr && output_.weight->data == embd.data &&
+                             output_.repacked->dequantize_row != nullptr;
   for (uint32_t i = 0; i < n; ++i) {
+    if (tied_repacked) {
+      if (tokens[i] < 0 || static_cast<uint32_t>(tokens[i]) >= c.n_vocab) {
+        return make_status(StatusCode::out_of_range, "token %d outside the vocabulary [0, %u)", tokens[i], c.n_vocab);
+      }
+      output_.repacked->dequantize_row(output_.matmul_weights, static_cast<int64_t>(output_.weight->rows),
+                                       static_cast<int64_t>(output_.weight->cols), tokens[i], x + int64_t{i} * c.n_embd);
+      continue;
+    }
     BALLAST_RETURN_IF_ERROR(embedding_row_scalar(embd.type, embd.data, c.n_vocab, c.n_embd, tokens[i],
                                                  x + int64_t{i} * c.n_embd));
   }

@@ -192,6 +192,30 @@ TEST_CASE("the session's arena is exactly the plan and greedy sampling is determ
   CHECK(a->stats().evictions == 55 - 36);
 }
 
+TEST_CASE("repacked Q8_0 weights of a tied model give the file layout's logits (embedding rows read from the copy)") {
+  mkmodel::ModelSpec spec = spec_for(mkmodel::ModelArch::llama, TensorType::q8_0);
+  spec.tied = true;
+  auto model = make_test_model(spec, "repack-tied");
+  REQUIRE(model->weights.output.data == model->weights.token_embd.data);
+  const auto ids = test_tokens(40, model->config.n_vocab, 5);
+  SessionParams params;
+  params.all_logits = true;
+  params.prefill_backend = PrefillBackendChoice::native;
+  SessionParams in_place = params;
+  in_place.repack_weights = false;
+  auto repacked = make_session(*model, params);
+  auto plain = make_session(*model, in_place);
+  for (uint32_t chunk : {30u, 1u, 9u}) {
+    const size_t done = chunk == 30u ? 0 : chunk == 1u ? 30 : 31;
+    REQUIRE(repacked->feed(ids.data() + done, chunk).is_ok());
+    REQUIRE(plain->feed(ids.data() + done, chunk).is_ok());
+    CHECK(max_relative_difference(repacked->logits_rows(), plain->logits_rows(),
+                                  size_t{chunk} * model->config.n_vocab) <= 1e-4);
+  }
+  const int32_t outside = static_cast<int32_t>(model->config.n_vocab);
+  CHECK(repacked->feed(&outside, 1).code() == StatusCode::invalid_argument);
+}
+
 TEST_CASE("repacked Q4_0 weights give the file layout's logits, and the plan and BALLAST_REPACK account for them") {
   auto model = make_test_model(spec_for(mkmodel::ModelArch::llama, TensorType::q4_0), "repack");
   const uint32_t n_vocab = model->config.n_vocab;

@@ -240,3 +240,28 @@ TEST_CASE("a repacked kernel writes only its row range") {
   }
 }
 }
+
+TEST_CASE("a repacked copy gives back every file row exactly (the tied embedding reads it)") {
+  size_t n = 0;
+  const MatmulVariant *variants = compiled_matmul_variants(&n);
+  std::mt19937 rng(51);
+  for (TensorType type : kRepackedTypes) {
+    CAPTURE(tensor_type_info(type)->name);
+    const RepackProblem p = make_problem(type, 21, 3 * kQuantBlock, 1, rng);  // 2 groups + 5 tail rows
+    std::vector<const RepackedMatmulKernels *> kernels = {scalar_repacked(type)};
+    for (size_t i = 0; i < n; ++i) {
+      const QuantizedMatmulKernels *k = variants[i].kernels(type);
+      if (k != nullptr && k->repacked != nullptr) kernels.push_back(k->repacked);
+    }
+    const int64_t row_bytes = quant_row_bytes(type, p.cols);
+    std::vector<float> want(static_cast<size_t>(p.cols)), got(static_cast<size_t>(p.cols));
+    for (const RepackedMatmulKernels *r : kernels) {
+      REQUIRE(static_cast<bool>(r->dequantize_row));
+      for (int64_t row = 0; row < p.rows; ++row) {
+        quant_type_traits(type)->dequantize_row(p.weights.data() + row * row_bytes, want.data(), p.cols);
+        r->dequantize_row(p.repacked.data(), p.rows, p.cols, row, got.data());
+        CHECK_MESSAGE(std::memcmp(want.data(), got.data(), want.size() * sizeof(float)) == 0, "row " << row);
+      }
+    }
+  }
+}
