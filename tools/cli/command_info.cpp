@@ -169,7 +169,6 @@ int run_info(int argc, char **argv) {
   if (!prefill.is_ok()) {
     std::printf("\nprefill: %s\n", prefill.status().message().c_str());
   } else {
-    const GgufFile &gguf = file.value()->gguf();
     const Result<bool> repack_choice = resolve_repack_weights(true);
     const bool repack = repack_choice.is_ok() && repack_choice.value();
     inputs.value().prefill_backend =

@@ -256,8 +256,8 @@ int run_perplexity(int argc, char **argv) {
       return 1;
     }
     csv.append(perplexity_csv_header());
-    eval.on_segment = [&csv](size_t index, const PerplexitySegment &segment) {
-      csv.append(perplexity_csv_row(index, segment));
+    eval.on_segment = [&csv](size_t index, const PerplexitySegment &scored) {
+      csv.append(perplexity_csv_row(index, scored));
     };
   }
   Result<PerplexityResult> result = streaming_perplexity(s, prefix, ids.data(), ids.size(), eval);
