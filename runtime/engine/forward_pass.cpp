@@ -77,8 +77,8 @@ Result<uint64_t> ForwardPass::repacked_weight_bytes(const Model &model) {
 
 // Copies the matrices with repacked kernels into the region, one after
 // another, dropping the file pages they were read from as it goes (the
-// matmuls no longer read them; a prefill backend or the embedding lookup of
-// a tied matrix faults back what it needs).
+// matmuls no longer read them, a tied embedding reads its rows from the copy,
+// and a forced prefill backend faults back what it needs).
 Status ForwardPass::repack_weights(const ForwardBuffers &buffers) {
   if (buffers.repacked_weights == nullptr) return Status::ok();
   // What stays read from the file is scattered (embedding rows, norm
