@@ -4,11 +4,47 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <vector>
 
 #include "tests/engine/engine_test_support.h"
 
 using namespace ballast;
 using namespace ballast::test;
+
+namespace {
+
+// Logits after feeding `prompt` as one chunk, then after each token of
+// `more` fed one at a time, back to back: [(1 + more.size()) * n_vocab].
+std::vector<float> logits_through(Session &s, const std::vector<int32_t> &prompt, const std::vector<int32_t> &more) {
+  const uint32_t n_vocab = s.model().config.n_vocab;
+  std::vector<float> all;
+  REQUIRE(s.feed(prompt.data(), prompt.size()).is_ok());
+  all.insert(all.end(), s.logits(), s.logits() + n_vocab);
+  for (int32_t token : more) {
+    REQUIRE(s.feed(&token, 1).is_ok());
+    all.insert(all.end(), s.logits(), s.logits() + n_vocab);
+  }
+  return all;
+}
+
+// Sessions with 2 and 3 threads give `one`'s logits bit for bit, past eviction.
+void check_threads_match_one(const Model &model, const SessionParams &one, const std::vector<int32_t> &prompt,
+                             const std::vector<int32_t> &more) {
+  auto reference = make_session(model, one);
+  const std::vector<float> want = logits_through(*reference, prompt, more);
+  for (uint32_t threads : {2u, 3u}) {
+    CAPTURE(threads);
+    SessionParams params = one;
+    params.threads = threads;
+    auto session = make_session(model, params);
+    const std::vector<float> got = logits_through(*session, prompt, more);
+    REQUIRE(got.size() == want.size());
+    CHECK(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)) == 0);
+    CHECK(session->stats().evictions > 0);
+  }
+}
+
+}  // namespace
 
 TEST_CASE("sessions with 2 and 3 threads give the one-thread logits exactly") {
   struct Case {
@@ -27,36 +63,10 @@ TEST_CASE("sessions with 2 and 3 threads give the one-thread logits exactly") {
     spec.ffn = 512;
     spec.seed = 11;
     auto model = make_test_model(spec, "threads");
-    const uint32_t n_vocab = model->config.n_vocab;
     SessionParams one;
     one.sinks = 4;
     one.window = 24;
-    auto reference = make_session(*model, one);
-    const auto prompt = test_tokens(20, n_vocab);
-    const auto more = test_tokens(30, n_vocab, 2);
-    std::vector<float> want;  // logits after the prompt and after each decode step
-    REQUIRE(reference->feed(prompt.data(), prompt.size()).is_ok());
-    want.insert(want.end(), reference->logits(), reference->logits() + n_vocab);
-    for (int32_t token : more) {
-      REQUIRE(reference->feed(&token, 1).is_ok());
-      want.insert(want.end(), reference->logits(), reference->logits() + n_vocab);
-    }
-    for (uint32_t threads : {2u, 3u}) {
-      CAPTURE(threads);
-      SessionParams params = one;
-      params.threads = threads;
-      auto session = make_session(*model, params);
-      std::vector<float> got;
-      REQUIRE(session->feed(prompt.data(), prompt.size()).is_ok());
-      got.insert(got.end(), session->logits(), session->logits() + n_vocab);
-      for (int32_t token : more) {
-        REQUIRE(session->feed(&token, 1).is_ok());
-        got.insert(got.end(), session->logits(), session->logits() + n_vocab);
-      }
-      REQUIRE(got.size() == want.size());
-      CHECK(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)) == 0);
-      CHECK(session->stats().evictions > 0);
-    }
+    check_threads_match_one(*model, one, test_tokens(20, model->config.n_vocab), test_tokens(30, model->config.n_vocab, 2));
   }
 }
 
@@ -75,34 +85,8 @@ TEST_CASE("attention split over threads past the one-thread threshold gives the 
   spec.ffn = 256;
   spec.seed = 12;
   auto model = make_test_model(spec, "threads-attention");
-  const uint32_t n_vocab = model->config.n_vocab;
   SessionParams one;
   one.sinks = 4;
   one.window = 480;
-  auto reference = make_session(*model, one);
-  const auto prompt = test_tokens(470, n_vocab);
-  const auto more = test_tokens(24, n_vocab, 3);
-  std::vector<float> want;
-  REQUIRE(reference->feed(prompt.data(), prompt.size()).is_ok());
-  want.insert(want.end(), reference->logits(), reference->logits() + n_vocab);
-  for (int32_t token : more) {
-    REQUIRE(reference->feed(&token, 1).is_ok());
-    want.insert(want.end(), reference->logits(), reference->logits() + n_vocab);
-  }
-  for (uint32_t threads : {2u, 3u}) {
-    CAPTURE(threads);
-    SessionParams params = one;
-    params.threads = threads;
-    auto session = make_session(*model, params);
-    std::vector<float> got;
-    REQUIRE(session->feed(prompt.data(), prompt.size()).is_ok());
-    got.insert(got.end(), session->logits(), session->logits() + n_vocab);
-    for (int32_t token : more) {
-      REQUIRE(session->feed(&token, 1).is_ok());
-      got.insert(got.end(), session->logits(), session->logits() + n_vocab);
-    }
-    REQUIRE(got.size() == want.size());
-    CHECK(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)) == 0);
-    CHECK(session->stats().evictions > 0);
-  }
+  check_threads_match_one(*model, one, test_tokens(470, model->config.n_vocab), test_tokens(24, model->config.n_vocab, 3));
 }
