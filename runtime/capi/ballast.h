@@ -190,6 +190,16 @@ typedef enum ballast_cache_mode {
   BALLAST_CACHE_RECOMPUTE = 3 /* rebuild the window from its tokens every step (slow quality baseline) */
 } ballast_cache_mode;
 
+/* Which code runs the matrix products of prefill chunks (decode always runs
+ * Ballast's own kernels). The BALLAST_PREFILL environment variable
+ * (auto|native|onednn|xnnpack), when set, overrides this field. */
+typedef enum ballast_prefill_backend {
+  BALLAST_PREFILL_AUTO = 0,    /* per matrix shape, the policy measured in docs/PERFORMANCE.md (default) */
+  BALLAST_PREFILL_NATIVE = 1,  /* Ballast's own kernels only */
+  BALLAST_PREFILL_ONEDNN = 2,  /* oneDNN wherever it supports the weight type (else native) */
+  BALLAST_PREFILL_XNNPACK = 3  /* XNNPACK wherever it supports the weight type (else native) */
+} ballast_prefill_backend;
+
 /* Sampling applied by ballast_session_sample() and ballast_session_generate(),
  * in this order: repetition penalty, top-k, top-p, min-p, temperature
  * (llama.cpp's meanings and defaults). */
@@ -247,6 +257,15 @@ typedef struct ballast_session_params {
   bool ignore_eos;
   /* Sampling parameters (see above). */
   ballast_sampling_params sampling;
+  /* Prefill matrix products. Default: BALLAST_PREFILL_AUTO. */
+  ballast_prefill_backend prefill_backend;
+  /* Copy weight matrices whose kernels use an interleaved layout (Q4_0 and
+   * Q8_0 on x86 with AVX2 or AVX-512) into that layout in the arena when
+   * the session starts: faster decode, the file's pages of those matrices
+   * are dropped, the arena grows by about their size. false keeps reading
+   * the file's mapping. The BALLAST_REPACK environment variable (0|1), when
+   * set, overrides this field. Default: true. */
+  bool repack_weights;
 } ballast_session_params;
 
 /* Defaults for every field above. Thread-safe. */

@@ -64,6 +64,18 @@ Result<KvCacheMode> to_cache_mode(const ballast_cache_mode &field) {
                      value);
 }
 
+Result<PrefillBackendChoice> to_prefill_backend(const ballast_prefill_backend &field) {
+  const int value = enum_field_value(field);
+  if (value == BALLAST_PREFILL_AUTO) return PrefillBackendChoice::automatic;
+  if (value == BALLAST_PREFILL_NATIVE) return PrefillBackendChoice::native;
+  if (value == BALLAST_PREFILL_ONEDNN) return PrefillBackendChoice::onednn;
+  if (value == BALLAST_PREFILL_XNNPACK) return PrefillBackendChoice::xnnpack;
+  return make_status(StatusCode::invalid_argument,
+                     "session params: prefill_backend = %d is not a ballast_prefill_backend (0 auto, 1 native, 2 onednn, "
+                     "3 xnnpack)",
+                     value);
+}
+
 }  // namespace
 
 ballast_sampling_params default_sampling_params() {
@@ -92,6 +104,8 @@ ballast_session_params default_session_params() {
   p.huge_pages = defaults.huge_pages;
   p.ignore_eos = false;
   p.sampling = default_sampling_params();
+  p.prefill_backend = BALLAST_PREFILL_AUTO;
+  p.repack_weights = defaults.repack_weights;
   return p;
 }
 
@@ -103,6 +117,7 @@ Result<SessionParams> to_session_params(const ballast_session_params &in) {
   BALLAST_RETURN_IF_ERROR(check_int_range("batch", in.batch, 1, kMaxBatch));
   BALLAST_ASSIGN_OR_RETURN(out.kv_type, to_kv_type(in.kv_type));
   BALLAST_ASSIGN_OR_RETURN(out.mode, to_cache_mode(in.mode));
+  BALLAST_ASSIGN_OR_RETURN(out.prefill_backend, to_prefill_backend(in.prefill_backend));
   if (out.mode == KvCacheMode::window && in.sinks > 0) {
     return make_status(StatusCode::invalid_argument,
                        "session params: mode WINDOW keeps no sinks, but sinks = %d (use -1 or 0)", in.sinks);
@@ -120,6 +135,7 @@ Result<SessionParams> to_session_params(const ballast_session_params &in) {
   out.batch = in.batch;
   out.lock_memory = in.lock_memory;
   out.huge_pages = in.huge_pages;
+  out.repack_weights = in.repack_weights;
   out.all_logits = false;
   out.sampling.temperature = s.temperature;
   out.sampling.top_k = s.top_k;

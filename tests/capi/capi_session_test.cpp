@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <algorithm>
 #include <limits>
@@ -12,6 +13,7 @@
 
 #include <doctest/doctest.h>
 
+#include "kernels/dispatch/kernel_table.h"
 #include "models/tokenizer/stream_detokenizer.h"
 #include "runtime/engine/model.h"
 #include "runtime/engine/session.h"
@@ -78,6 +80,10 @@ TEST_CASE("capi default params match the engine's documented defaults") {
   CHECK_FALSE(p.lock_memory);
   CHECK_FALSE(p.huge_pages);
   CHECK_FALSE(p.ignore_eos);
+  CHECK(p.prefill_backend == BALLAST_PREFILL_AUTO);
+  CHECK(p.repack_weights);
+  CHECK(p.repack_weights == engine.repack_weights);
+  CHECK(engine.prefill_backend == PrefillBackendChoice::automatic);
   CHECK(p.window == engine.window);
   CHECK(p.batch == engine.batch);
   CHECK(p.sampling.temperature == doctest::Approx(0.8));
@@ -110,6 +116,8 @@ TEST_CASE("capi session create rejects bad params with a message naming the fiel
       // C++ cast to such a value would itself be undefined).
       {"mode", [](ballast_session_params &p) { store_int(&p.mode, 7); }},
       {"kv_type", [](ballast_session_params &p) { store_int(&p.kv_type, -1); }},
+      {"prefill_backend", [](ballast_session_params &p) { store_int(&p.prefill_backend, 4); }},
+      {"prefill_backend", [](ballast_session_params &p) { store_int(&p.prefill_backend, -1); }},
       {"sinks", [](ballast_session_params &p) {
          p.mode = BALLAST_CACHE_WINDOW;
          p.sinks = 4;
@@ -204,6 +212,73 @@ TEST_CASE("capi plan_bytes equals the arena the session reserves") {
   uint64_t bytes = 0;
   CHECK(ballast_session_plan_bytes(nullptr, nullptr, &bytes) == BALLAST_ERROR_INVALID_ARGUMENT);
   CHECK(ballast_session_plan_bytes(loaded.model, nullptr, nullptr) == BALLAST_ERROR_INVALID_ARGUMENT);
+}
+
+TEST_CASE("capi prefill_backend and repack_weights reach the engine: same arena and logits as the C++ Session") {
+  const char *env_repack = std::getenv("BALLAST_REPACK");
+  const char *env_prefill = std::getenv("BALLAST_PREFILL");
+  if ((env_repack != nullptr && env_repack[0] != '\0') || (env_prefill != nullptr && env_prefill[0] != '\0')) {
+    MESSAGE("skipped: BALLAST_REPACK / BALLAST_PREFILL are set and override both sessions' fields");
+    return;
+  }
+  LoadedModel loaded;
+  auto cpp_model = load_model(small_model_path());
+  REQUIRE(cpp_model.is_ok());
+  std::vector<int32_t> ids(25);
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = 5 + static_cast<int32_t>((i * 53) % 391);
+  struct Choice {
+    ballast_prefill_backend c;
+    PrefillBackendChoice engine;
+  };
+  const Choice choices[] = {{BALLAST_PREFILL_AUTO, PrefillBackendChoice::automatic},
+                            {BALLAST_PREFILL_NATIVE, PrefillBackendChoice::native},
+                            {BALLAST_PREFILL_ONEDNN, PrefillBackendChoice::onednn},
+                            {BALLAST_PREFILL_XNNPACK, PrefillBackendChoice::xnnpack}};
+  uint64_t arena_by_repack[2] = {0, 0};
+  for (bool repack : {false, true}) {
+    for (const Choice &choice : choices) {
+      CAPTURE(repack);
+      CAPTURE(prefill_backend_choice_name(choice.engine));
+      ballast_session_params p = small_session_params();
+      p.prefill_backend = choice.c;
+      p.repack_weights = repack;
+      SessionParams engine_params;
+      engine_params.sinks = p.sinks;
+      engine_params.window = p.window;
+      engine_params.batch = p.batch;
+      engine_params.kv_type = KvType::f32;
+      engine_params.prefill_backend = choice.engine;
+      engine_params.repack_weights = repack;
+      auto cpp_session = Session::create(*cpp_model.value(), engine_params);
+      REQUIRE(cpp_session.is_ok());
+      CreatedSession created(loaded.model, p);
+      ballast_session_stats stats;
+      REQUIRE(ballast_session_get_stats(created.session, &stats) == BALLAST_OK);
+      CHECK(stats.arena_bytes == cpp_session.value()->stats().arena_bytes);
+      if (choice.c == BALLAST_PREFILL_NATIVE) arena_by_repack[repack ? 1 : 0] = stats.arena_bytes;
+      // A 20-token prefill chunk (the backend's work), then 5 decodes.
+      REQUIRE(ballast_session_feed_tokens(created.session, ids.data(), 20) == BALLAST_OK);
+      REQUIRE(cpp_session.value()->feed(ids.data(), 20).is_ok());
+      for (size_t i = 20; i < ids.size(); ++i) {
+        REQUIRE(ballast_session_feed_tokens(created.session, &ids[i], 1) == BALLAST_OK);
+        REQUIRE(cpp_session.value()->feed(&ids[i], 1).is_ok());
+      }
+      const float *logits = nullptr;
+      int32_t n_vocab = 0;
+      REQUIRE(ballast_session_logits(created.session, &logits, &n_vocab) == BALLAST_OK);
+      CHECK(std::memcmp(logits, cpp_session.value()->logits(), sizeof(float) * n_vocab) == 0);
+    }
+  }
+  // The model is Q8_0: where this CPU has repacked Q8_0 kernels, repacking
+  // adds the copy to the arena, so a field that did not arrive would show.
+  Result<const KernelTable *> table = host_kernel_table();
+  REQUIRE(table.is_ok());
+  const QuantizedMatmulKernels *q8 = table.value()->matmul_kernels(TensorType::q8_0);
+  if (q8 != nullptr && q8->repacked != nullptr) {
+    CHECK(arena_by_repack[1] > arena_by_repack[0]);
+  } else {
+    CHECK(arena_by_repack[1] == arena_by_repack[0]);
+  }
 }
 
 TEST_CASE("capi logits equal the C++ Session's through eviction") {

@@ -166,9 +166,9 @@ int run_bench(int argc, char **argv) {
   ArgParser parser("bench", "Prefill and decode speed at 1..N threads (-t N), achieved weight bandwidth next to\n"
                             "a memory-bandwidth probe, and a per-op breakdown of decode time.");
   parser.add_string("--model", "-m", &model_path, "GGUF model file (required)");
-  parser.add_int("--prompt", "-p", &n_prompt, 0, 4096, "prefill tokens, fed as one chunk (default 128)");
-  parser.add_int("--decode", "-n", &n_decode, 0, 1 << 20, "decoded tokens per repeat (default 64)");
-  parser.add_int("--repeat", "-r", &repeats, 1, 1000, "repeats per thread count; medians reported (default 3)");
+  parser.add_int("--prompt", "-p", &n_prompt, 0, 4096, "prefill tokens, fed as one chunk");
+  parser.add_int("--decode", "-n", &n_decode, 0, 1 << 20, "decoded tokens per repeat");
+  parser.add_int("--repeat", "-r", &repeats, 1, 1000, "repeats per thread count; medians reported");
   parser.add_flag("--json", &json, "print one JSON object instead of the table");
   parser.add_flag("--no-probe", &no_probe, "skip the memory-bandwidth probe");
   parser.add_flag("--single", &single, "run only the -t thread count (not 1..N)");
