@@ -1,8 +1,10 @@
 // x86 SIMD attention (decode: one query over sink + ring segments), the same
 // online-softmax algorithm as attention.h's scalar reference, with the
-// query-key dots and the value accumulation in 8-wide FMA, f16 KV widened
-// by F16C, and exp() as an 8-wide polynomial (relative error ~2e-7). Results
-// differ from scalar by f32 summation order and that exp's rounding.
+// query-key dots and the value accumulation in 8-wide (AVX2) or 16-wide
+// (AVX-512) FMA, f16 KV widened by F16C, and exp() as an 8-wide polynomial
+// (relative error ~2e-7). Results differ from scalar (and from each other)
+// by f32 summation order and that exp's rounding. The shared algorithm
+// (head sets, prefetch of the next block) is in attention_x86_impl.h.
 //
 // attend_one_query_heads_avx2() has attend_one_query_heads()'s contract and
 // checks; shapes the SIMD body does not cover (a head dim not a multiple of
@@ -26,5 +28,19 @@ Status attend_one_query_heads_avx2(const AttentionShape &shape, uint32_t head_be
 void attend_heads_avx2(const AttentionShape &shape, bool kv_f16, uint32_t head_begin, uint32_t head_end,
                        const float *q, const KvSegment *segments, uint32_t n_segments, float *out, float *scratch,
                        size_t scratch_floats);
+
+// attend_one_query_heads() contract and checks, AVX-512 (F/BW/VL) body for
+// head dims that are multiples of 16, the AVX2 body for other multiples of
+// 8, the scalar reference for the rest. Call only when the build compiled
+// the avx512 file (BALLAST_HAVE_ISA_AVX512) and the CPU has AVX-512 F/BW/VL
+// (and AVX2+FMA+F16C).
+Status attend_one_query_heads_avx512(const AttentionShape &shape, uint32_t head_begin, uint32_t head_end,
+                                     const float *q, const KvSegment *segments, uint32_t n_segments, float *out,
+                                     float *scratch, size_t scratch_floats, const AttentionProbe *probe);
+
+// The AVX-512 body (attention_avx512.cpp): no checks; head dims multiples of 16.
+void attend_heads_avx512(const AttentionShape &shape, bool kv_f16, uint32_t head_begin, uint32_t head_end,
+                         const float *q, const KvSegment *segments, uint32_t n_segments, float *out, float *scratch,
+                         size_t scratch_floats);
 
 }  // namespace ballast

@@ -78,6 +78,13 @@ Result<KernelTable> build_kernel_table(IsaLevel allowed, const CpuFeatures &feat
     table.silu_mul_variant = "avx2";
   }
 #endif
+#if defined(BALLAST_HAVE_ISA_AVX512)
+  if (level_allows(allowed, IsaLevel::avx512) && features.avx2 && features.fma && features.f16c && features.avx512f &&
+      features.avx512bw && features.avx512vl) {
+    table.attend_heads = attend_one_query_heads_avx512;
+    table.attention_variant = "avx512";
+  }
+#endif
 #if defined(BALLAST_HAVE_ISA_NEON)
   if (level_allows(allowed, IsaLevel::neon) && features.neon) {
     table.attend_heads = attend_one_query_heads_neon;

@@ -1,11 +1,14 @@
-// The dispatch table's attention against the scalar reference: f16 and f32
-// KV, GQA groups 1 and 4, head dims 8 / 64 / 128 and an odd one (12, which
-// must fall back to scalar and match exactly), 1 to 300 slots over up to
-// three segments, scratch blocks smaller than the slot count (so the online
-// softmax rescales; 2048 holds attention_block_slots(), so the variants use
-// their own blocks), head sub-ranges as threads use them.
+// Every SIMD attention variant the CPU runs (AVX2, AVX-512, NEON) against the
+// scalar reference: f16 and f32 KV, GQA groups of 1 to 16 (head sets of 1 to
+// 6 and their remainders), head dims 8 / 16 / 48 / 64 / 72 / 80 / 128 (72:
+// the AVX-512 wrapper's AVX2 body; 80: its 64-dim and 16-dim passes) and an
+// odd one (12, which must fall back to scalar and match exactly), 1 to 2048
+// slots over up to three segments, scratch blocks smaller than the slot
+// count (so the online softmax rescales; 2048 holds attention_block_slots(),
+// so the variants use their own blocks), head sub-ranges as threads use them.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -16,6 +19,7 @@
 #include "kernels/attention/attention_arm.h"
 #include "kernels/attention/attention_x86.h"
 #include "kernels/dispatch/kernel_table.h"
+#include "kernels/dispatch/kernel_variants.h"
 #include "kernels/quant/float16.h"
 #include "platform/cpu_features.h"
 
@@ -40,16 +44,42 @@ KvData random_kv(uint32_t slots, uint32_t n_head_kv, uint32_t dim_k, uint32_t di
   return kv;
 }
 
+struct AttentionVariant {
+  const char *name;
+  KernelTable::AttendHeadsFn attend;
+};
+
+// Every SIMD attention variant this build compiled and this CPU runs; the
+// others are reported as skipped.
+std::vector<AttentionVariant> runnable_attention_variants() {
+  std::vector<AttentionVariant> variants;
+  auto add = [&](const char *name, IsaLevel level, KernelTable::AttendHeadsFn attend) {
+    if (!kernel_variant_compiled(level)) return;
+    if (!cpu_supports_isa_level(host_cpu_features(), level)) {
+      MESSAGE("skipped " << name << " attention: this CPU lacks " << isa_level_requirements(level));
+      return;
+    }
+    variants.push_back({name, attend});
+  };
+  add("avx2", IsaLevel::avx2, attend_one_query_heads_avx2);
+  add("avx512", IsaLevel::avx512, attend_one_query_heads_avx512);
+  add("neon", IsaLevel::neon, attend_one_query_heads_neon);
+  if (variants.empty()) MESSAGE("skipped SIMD attention: no attention variant runs on this CPU/build");
+  return variants;
+}
+
 }  // namespace
 
-TEST_CASE("SIMD attention matches the scalar reference") {
+TEST_CASE("the dispatch table's attention is the best runnable variant") {
   Result<KernelTable> table = build_kernel_table(best_isa_level(host_cpu_features()), host_cpu_features());
   REQUIRE(table.is_ok());
-  if (std::string(table.value().attention_variant) == "scalar") {
-    MESSAGE("skipped SIMD attention: no attention variant runs on this CPU/build");
-    return;
-  }
-  const auto attend = table.value().attend_heads;
+  const std::vector<AttentionVariant> variants = runnable_attention_variants();
+  const std::string expected = variants.empty() ? "scalar" : variants.back().name;
+  CHECK(std::string(table.value().attention_variant) == expected);
+}
+
+TEST_CASE("SIMD attention matches the scalar reference") {
+  const std::vector<AttentionVariant> variants = runnable_attention_variants();
   std::mt19937 rng(42);
   struct Shape {
     uint32_t n_head, n_head_kv, dim;
@@ -58,7 +88,8 @@ TEST_CASE("SIMD attention matches the scalar reference") {
   // head; thread splits in the middle of a group; scratch that holds fewer
   // slots than the group has heads (5), a few slots per head (16), all (2048).
   for (Shape sh : {Shape{4, 4, 64}, Shape{8, 2, 64}, Shape{4, 1, 128}, Shape{2, 2, 8}, Shape{4, 2, 12},
-                   Shape{9, 3, 64}, Shape{32, 4, 64}, Shape{16, 1, 64}, Shape{6, 2, 72}}) {
+                   Shape{9, 3, 64}, Shape{32, 4, 64}, Shape{16, 1, 64}, Shape{6, 2, 72}, Shape{12, 2, 80},
+                   Shape{14, 2, 48}, Shape{8, 8, 16}}) {
     for (uint32_t slots : {1u, 7u, 100u, 300u, 2048u}) {
       for (TensorType kv_type : {TensorType::f16, TensorType::f32}) {
         for (size_t scratch_floats : {size_t{5}, size_t{16}, size_t{2048}}) {
@@ -93,26 +124,30 @@ TEST_CASE("SIMD attention matches the scalar reference") {
           REQUIRE(attend_one_query(shape, q.data(), segments, n_segments, want.data(), scratch.data(), scratch_floats,
                                    nullptr)
                       .is_ok());
-          // Two head ranges, as two threads would split them.
-          const uint32_t split = sh.n_head / 2;
-          REQUIRE(attend(shape, 0, split, q.data(), segments, n_segments, got.data(), scratch.data(), scratch_floats,
-                         nullptr)
-                      .is_ok());
-          REQUIRE(attend(shape, split, sh.n_head, q.data(), segments, n_segments, got.data(), scratch.data(),
-                         scratch_floats, nullptr)
-                      .is_ok());
-          double max_diff = 0.0;
-          for (size_t i = 0; i < want.size(); ++i) max_diff = std::fmax(max_diff, std::fabs(double{got[i]} - want[i]));
-          CAPTURE(sh.n_head);
-          CAPTURE(sh.n_head_kv);
-          CAPTURE(sh.dim);
-          CAPTURE(slots);
-          CAPTURE(scratch_floats);
-          CAPTURE(f16);
-          if (sh.dim % 8 != 0) {
-            CHECK(max_diff == 0.0);  // falls back to the reference itself
-          } else {
-            CHECK(max_diff <= 2e-5);  // values ~N(0,1): a convex combination, so |out| <~ 4
+          for (const AttentionVariant &variant : variants) {
+            // Two head ranges, as two threads would split them.
+            std::fill(got.begin(), got.end(), -1.0f);
+            const uint32_t split = sh.n_head / 2;
+            REQUIRE(variant.attend(shape, 0, split, q.data(), segments, n_segments, got.data(), scratch.data(),
+                                   scratch_floats, nullptr)
+                        .is_ok());
+            REQUIRE(variant.attend(shape, split, sh.n_head, q.data(), segments, n_segments, got.data(), scratch.data(),
+                                   scratch_floats, nullptr)
+                        .is_ok());
+            double max_diff = 0.0;
+            for (size_t i = 0; i < want.size(); ++i) max_diff = std::fmax(max_diff, std::fabs(double{got[i]} - want[i]));
+            CAPTURE(variant.name);
+            CAPTURE(sh.n_head);
+            CAPTURE(sh.n_head_kv);
+            CAPTURE(sh.dim);
+            CAPTURE(slots);
+            CAPTURE(scratch_floats);
+            CAPTURE(f16);
+            if (sh.dim % 8 != 0) {
+              CHECK(max_diff == 0.0);  // falls back to the reference itself
+            } else {
+              CHECK(max_diff <= 2e-5);  // values ~N(0,1): a convex combination, so |out| <~ 4
+            }
           }
         }
       }
@@ -156,23 +191,13 @@ TEST_CASE("NEON attention rejects what the scalar reference rejects") {
 // result must not depend on the range its call covers: every split point, in
 // the middle of a GQA group or not, gives the full call's bits.
 TEST_CASE("attention gives every head the same bits whatever head range the call covers") {
-  Result<KernelTable> table = build_kernel_table(best_isa_level(host_cpu_features()), host_cpu_features());
-  REQUIRE(table.is_ok());
-  struct Variant {
-    const char *name;
-    KernelTable::AttendHeadsFn attend;
-  };
-  std::vector<Variant> variants{{"scalar", attend_one_query_heads}};
-  if (std::string(table.value().attention_variant) != "scalar") {
-    variants.push_back({table.value().attention_variant, table.value().attend_heads});
-  } else {
-    MESSAGE("skipped SIMD attention head-range bits: no attention variant runs on this CPU/build");
-  }
+  std::vector<AttentionVariant> variants{{"scalar", attend_one_query_heads}};
+  for (const AttentionVariant &variant : runnable_attention_variants()) variants.push_back(variant);
   std::mt19937 rng(7);
   struct Shape {
     uint32_t n_head, n_head_kv, dim;
   };
-  for (Shape sh : {Shape{9, 3, 64}, Shape{32, 4, 64}, Shape{12, 1, 16}, Shape{6, 2, 128}}) {
+  for (Shape sh : {Shape{9, 3, 64}, Shape{32, 4, 64}, Shape{12, 1, 16}, Shape{6, 2, 128}, Shape{14, 2, 80}}) {
     for (uint32_t slots : {3u, 77u, 300u}) {
       for (TensorType kv_type : {TensorType::f16, TensorType::f32}) {
         for (size_t scratch_floats : {size_t{16}, size_t{2048}}) {
@@ -191,7 +216,7 @@ TEST_CASE("attention gives every head the same bits whatever head range the call
           std::vector<float> q(size_t{sh.n_head} * sh.dim);
           for (float &v : q) v = normal(rng);
           std::vector<float> scratch(scratch_floats);
-          for (const Variant &variant : variants) {
+          for (const AttentionVariant &variant : variants) {
             CAPTURE(variant.name);
             CAPTURE(sh.n_head);
             CAPTURE(sh.n_head_kv);
