@@ -8,7 +8,8 @@
 # table (kernels/dispatch/) knows the variant exists; otherwise nothing is
 # added and a configure message says so.
 #
-# ISAs: avx2, avx512, avx512vnni (x86_64); neon, dotprod, i8mm (ARM).
+# ISAs: avx2, avxvnni, avx512, avx512vnni, avx512bf16 (x86_64); neon, dotprod,
+# i8mm (ARM).
 #
 # Rule for the files: code compiled with ISA flags must not define functions
 # with external (vague) linkage that baseline code could also instantiate --
@@ -26,10 +27,14 @@ function(ballast_isa_flags isa out_var)
   if(arch MATCHES "^(x86_64|AMD64|amd64)$")
     if(isa STREQUAL "avx2")
       set(flags -mavx2 -mfma -mf16c)
+    elseif(isa STREQUAL "avxvnni")
+      set(flags -mavx2 -mfma -mf16c -mavxvnni)
     elseif(isa STREQUAL "avx512")
       set(flags -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl)
     elseif(isa STREQUAL "avx512vnni")
       set(flags -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512vnni)
+    elseif(isa STREQUAL "avx512bf16")
+      set(flags -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512bf16)
     endif()
   elseif(arch MATCHES "^(aarch64|arm64|ARM64)$")
     if(isa STREQUAL "neon")

@@ -79,11 +79,90 @@ TEST_CASE("dispatch table takes the best compiled variant the CPU supports") {
     return;
   }
   // Every weight type has an x86 SIMD variant (legacy Q4_1 / Q5_0 / Q5_1 and
-  // Q5_K included): none is left on scalar.
+  // Q5_K included): none is left on scalar. BF16 goes to avx512bf16 where
+  // the CPU has it (that variant covers BF16 only).
+  const MatmulVariant *bf16 = find_variant("avx512bf16");
+  const bool bf16_runs = bf16 != nullptr && bf16->cpu_supports(cpu) && best == IsaLevel::avx512;
   for (TensorType type : kMatmulWeightTypes) {
     CAPTURE(tensor_type_info(type)->name);
-    CHECK(std::string(table.value().matmul_variant_name(type)) == want);
+    const char *want_type = type == TensorType::bf16 && bf16_runs ? "avx512bf16" : want;
+    CHECK(std::string(table.value().matmul_variant_name(type)) == want_type);
   }
+}
+
+// avxvnni (AVX-VNNI, VEX) is an avx2-level variant after avx2: it wins the
+// avx2 level on a CPU that has AVX-VNNI, and loses every type to the
+// avx512 variants at the avx512 level. Checked on feature sets made up
+// here, so it runs on any x86 CPU (the kernels are only looked up, not run).
+TEST_CASE("dispatch table ranks avxvnni above avx2 and below the avx512 variants") {
+  const MatmulVariant *avxvnni = find_variant("avxvnni");
+  if (avxvnni == nullptr) {
+    MESSAGE("skipped: this build has no avxvnni variant");
+    return;
+  }
+  CHECK(avxvnni->level == IsaLevel::avx2);
+  CpuFeatures alder_lake;  // AVX2 + AVX-VNNI, no AVX-512
+  alder_lake.architecture = host_cpu_features().architecture;
+  alder_lake.avx = alder_lake.avx2 = alder_lake.fma = alder_lake.f16c = alder_lake.avx_vnni = true;
+  Result<KernelTable> table = build_kernel_table(IsaLevel::avx2, alder_lake);
+  REQUIRE(table.is_ok());
+  for (TensorType type : kMatmulWeightTypes) {
+    CAPTURE(tensor_type_info(type)->name);
+    CHECK(std::string(table.value().matmul_variant_name(type)) == "avxvnni");
+  }
+  CHECK(table.value().matmul_kernels(TensorType::q4_0)->repacked != nullptr);
+  CHECK(table.value().matmul_kernels(TensorType::q8_0)->repacked != nullptr);
+
+  alder_lake.avx_vnni = false;  // the same CPU without AVX-VNNI: avx2
+  Result<KernelTable> plain = build_kernel_table(IsaLevel::avx2, alder_lake);
+  REQUIRE(plain.is_ok());
+  CHECK(std::string(plain.value().matmul_variant_name(TensorType::q4_0)) == "avx2");
+
+  CpuFeatures both = alder_lake;  // AVX-VNNI and AVX-512 VNNI (Sapphire Rapids)
+  both.avx_vnni = both.avx512f = both.avx512bw = both.avx512vl = both.avx512vnni = true;
+  Result<KernelTable> forced_avx2 = build_kernel_table(IsaLevel::avx2, both);
+  REQUIRE(forced_avx2.is_ok());
+  CHECK(std::string(forced_avx2.value().matmul_variant_name(TensorType::q4_0)) == "avxvnni");
+  Result<KernelTable> best = build_kernel_table(IsaLevel::avx512, both);
+  REQUIRE(best.is_ok());
+  if (find_variant("avx512vnni") != nullptr) {
+    for (TensorType type : kMatmulWeightTypes) {
+      CAPTURE(tensor_type_info(type)->name);
+      CHECK(std::string(best.value().matmul_variant_name(type)) == "avx512vnni");
+    }
+  }
+}
+
+// avx512bf16 has kernels for BF16 only; for every other type it returns
+// nullptr, which must leave the earlier variants' kernels in the table.
+TEST_CASE("dispatch table takes avx512bf16 for BF16 only and keeps the earlier variants for the rest") {
+  const MatmulVariant *bf16 = find_variant("avx512bf16");
+  if (bf16 == nullptr || !cpu_supports_isa_level(host_cpu_features(), IsaLevel::avx512)) {
+    MESSAGE("skipped: this build has no avx512bf16 variant, or this CPU lacks AVX-512");
+    return;
+  }
+  CHECK(bf16->level == IsaLevel::avx512);
+  for (TensorType type : kMatmulWeightTypes) {
+    if (type != TensorType::bf16) CHECK(bf16->kernels(type) == nullptr);
+  }
+  CpuFeatures zen4;  // AVX-512 F/BW/VL + VNNI + BF16 (made up here: kernels looked up, not run)
+  zen4.architecture = host_cpu_features().architecture;
+  zen4.avx = zen4.avx2 = zen4.fma = zen4.f16c = true;
+  zen4.avx512f = zen4.avx512bw = zen4.avx512vl = zen4.avx512vnni = zen4.avx512bf16 = true;
+  Result<KernelTable> table = build_kernel_table(IsaLevel::avx512, zen4);
+  REQUIRE(table.is_ok());
+  const char *rest = find_variant("avx512vnni") != nullptr ? "avx512vnni" : "avx512";
+  for (TensorType type : kMatmulWeightTypes) {
+    CAPTURE(tensor_type_info(type)->name);
+    CHECK(std::string(table.value().matmul_variant_name(type)) == (type == TensorType::bf16 ? "avx512bf16" : rest));
+  }
+  zen4.avx512bf16 = false;  // without the feature: never chosen
+  Result<KernelTable> no_bf16 = build_kernel_table(IsaLevel::avx512, zen4);
+  REQUIRE(no_bf16.is_ok());
+  CHECK(std::string(no_bf16.value().matmul_variant_name(TensorType::bf16)) == rest);
+  Result<KernelTable> avx2 = build_kernel_table(IsaLevel::avx2, zen4);  // BALLAST_ISA=avx2
+  REQUIRE(avx2.is_ok());
+  CHECK(std::string(avx2.value().matmul_variant_name(TensorType::bf16)) == "avx2");
 }
 
 TEST_CASE("dispatch table takes the best compiled ARM variant the CPU supports") {

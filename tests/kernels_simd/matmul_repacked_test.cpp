@@ -5,7 +5,8 @@
 // BIT (same integer block sums, same FMA chain per row), for decode and
 // batched calls, row counts that are not a multiple of the 8-row group, and
 // row ranges that cut groups (as the thread pool's split could). Variants the
-// CPU lacks are reported with MESSAGE as skipped.
+// CPU lacks are reported with MESSAGE as skipped; test-only twins
+// (matmul_test_twins.h) are tested like compiled variants.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -21,6 +22,7 @@
 #include "kernels/quant/quant_rows.h"
 #include "kernels/quant/quant_type_traits.h"
 #include "platform/cpu_features.h"
+#include "tests/kernels_simd/matmul_test_twins.h"
 
 using namespace ballast;
 
@@ -161,8 +163,8 @@ TEST_CASE("scalar x8 matmuls match the plain kernels within accumulation-order e
 }
 
 TEST_CASE("SIMD x8 kernels equal the scalar x8 references bit for bit, decode and batched") {
-  size_t n = 0;
-  const MatmulVariant *variants = compiled_matmul_variants(&n);
+  const std::vector<MatmulVariant> variants = matmul_variants_under_test();
+  const size_t n = variants.size();
   std::mt19937 rng(31);
   int tested = 0;
   for (TensorType type : kRepackedTypes) {
@@ -214,8 +216,8 @@ TEST_CASE("SIMD x8 kernels equal the scalar x8 references bit for bit, decode an
 }
 
 TEST_CASE("a repacked kernel writes only its row range") {
-  size_t n = 0;
-  const MatmulVariant *variants = compiled_matmul_variants(&n);
+  const std::vector<MatmulVariant> variants = matmul_variants_under_test();
+  const size_t n = variants.size();
   std::mt19937 rng(41);
   for (TensorType type : kRepackedTypes) {
   const RepackProblem p = make_problem(type, 21, 2 * kQuantBlock, 3, rng);
@@ -242,14 +244,15 @@ TEST_CASE("a repacked kernel writes only its row range") {
 }
 
 TEST_CASE("a repacked copy gives back every file row exactly (the tied embedding reads it)") {
-  size_t n = 0;
-  const MatmulVariant *variants = compiled_matmul_variants(&n);
+  const std::vector<MatmulVariant> variants = matmul_variants_under_test();
+  const size_t n = variants.size();
   std::mt19937 rng(51);
   for (TensorType type : kRepackedTypes) {
     CAPTURE(tensor_type_info(type)->name);
     const RepackProblem p = make_problem(type, 21, 3 * kQuantBlock, 1, rng);  // 2 groups + 5 tail rows
     std::vector<const RepackedMatmulKernels *> kernels = {scalar_repacked(type)};
     for (size_t i = 0; i < n; ++i) {
+      if (!variants[i].cpu_supports(host_cpu_features())) continue;  // its code may not run here
       const QuantizedMatmulKernels *k = variants[i].kernels(type);
       if (k != nullptr && k->repacked != nullptr) kernels.push_back(k->repacked);
     }

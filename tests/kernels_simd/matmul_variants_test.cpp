@@ -10,7 +10,9 @@
 //    small integers, where every partial sum is exactly representable, so
 //    the variant must reproduce the scalar result bit for bit (this is the
 //    "integer dots equal per block" check, including -128 weight bytes).
-// Variants the CPU lacks are reported with MESSAGE as skipped.
+// Variants the CPU lacks are reported with MESSAGE as skipped. Test-only
+// twins (matmul_test_twins.h: the avxvnni kernels with EVEX vpdpbusd) run
+// here like compiled variants.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -27,6 +29,7 @@
 #include "kernels/quant/quant_type_traits.h"
 #include "kernels/quant/tensor_type.h"
 #include "platform/cpu_features.h"
+#include "tests/kernels_simd/matmul_test_twins.h"
 
 using namespace ballast;
 
@@ -219,13 +222,11 @@ std::string label(const MatmulVariant &v, TensorType type, const Problem &p) {
          " cols=" + std::to_string(p.cols) + " batch=" + std::to_string(p.batch);
 }
 
+// Every compiled variant and test twin (matmul_test_twins.h) the CPU runs.
 template <typename CheckFn>
 void for_each_runnable_variant(CheckFn check) {
-  size_t n = 0;
-  const MatmulVariant *variants = compiled_matmul_variants(&n);
   int runnable = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const MatmulVariant &v = variants[i];
+  for (const MatmulVariant &v : matmul_variants_under_test()) {
     if (std::string(v.name) == "scalar") continue;
     if (!v.cpu_supports(host_cpu_features())) {
       MESSAGE("skipped matmul variant " << std::string(v.name) << ": this CPU lacks it");
