@@ -256,6 +256,12 @@ TEST_CASE("prefill policy routes by choice and type and batch") {
     shape.type = TensorType::q5_0;  // tiled native kernel, as Q4_0
     CHECK(choose_prefill_route(PrefillBackendChoice::automatic, shape, true).min_batch == 128);
     CHECK(choose_prefill_route(PrefillBackendChoice::automatic, shape, false).kind == PrefillBackendKind::native);
+    shape.type = TensorType::bf16;  // bf16 weights, bf16 activations either way: oneDNN measured faster from 64
+    const PrefillRoute bf16_route = choose_prefill_route(PrefillBackendChoice::automatic, shape, true);
+    CHECK(bf16_route.kind == PrefillBackendKind::onednn);
+    CHECK(bf16_route.operand == PrefillOperand::bf16);
+    CHECK(bf16_route.min_batch == 64);
+    CHECK(choose_prefill_route(PrefillBackendChoice::automatic, shape, false).kind == PrefillBackendKind::native);
     for (TensorType untiled : {TensorType::q4_1, TensorType::q5_1}) {  // no native tile: as the K-quants
       shape.type = untiled;
       const PrefillRoute bf16 = choose_prefill_route(PrefillBackendChoice::automatic, shape, true);
