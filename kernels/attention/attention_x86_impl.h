@@ -41,7 +41,9 @@ namespace {
 
 constexpr float kNegativeInfinity = -__builtin_inff();
 
-[[maybe_unused]] __m256 load8(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p))); }
+[[maybe_unused]] __m256 load8(const uint16_t *p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
+}
 [[maybe_unused]] __m256 load8(const float *p) { return _mm256_loadu_ps(p); }
 
 float horizontal_sum(__m256 v) {
@@ -88,28 +90,45 @@ float dot(const float *q, const T *k, uint32_t n) {
 // requested over the current block; what a short block (the sinks) leaves
 // unrequested is issued at once by `flush()` before the next window starts.
 struct PrefetchCursor {
+  // A range: `rows` rows `stride` bytes apart from `base`, bytes [lo, hi) of each.
+  struct Range {
+    const char *base;
+    size_t rows, stride, lo, hi;
+  };
   static constexpr int kMaxRanges = 8;
-  const char *begin[kMaxRanges] = {};
-  const char *end[kMaxRanges] = {};
+  Range ranges[kMaxRanges] = {};
   int n_ranges = 0;
-  int range = 0;               // the range being requested
-  const char *next = nullptr;  // next line in it
+  int range = 0;      // the range being requested
+  size_t row = 0;     // its row
+  size_t offset = 0;  // and the byte in that row
   uint32_t lines_per_tick = 0;
 
-  void add(const void *p, size_t bytes) {
-    if (bytes == 0 || n_ranges == kMaxRanges) return;
-    begin[n_ranges] = static_cast<const char *>(p);
-    end[n_ranges] = begin[n_ranges] + bytes;
-    if (n_ranges == 0) next = begin[0];
+  void add(const void *base, size_t rows, size_t stride, size_t lo, size_t hi) {
+    if (rows == 0 || lo >= hi || n_ranges == kMaxRanges) return;
+    if (lo == 0 && hi == stride) {  // whole rows: one contiguous run
+      hi = rows * stride;
+      stride = hi;
+      rows = 1;
+    }
+    ranges[n_ranges] = Range{static_cast<const char *>(base), rows, stride, lo, hi};
+    if (n_ranges == 0) offset = lo;
     ++n_ranges;
   }
   bool request_one() {
-    while (range < n_ranges && next >= end[range]) {
-      if (++range < n_ranges) next = begin[range];
+    while (range < n_ranges && row >= ranges[range].rows) {
+      if (++range < n_ranges) {
+        row = 0;
+        offset = ranges[range].lo;
+      }
     }
     if (range >= n_ranges) return false;
-    _mm_prefetch(next, _MM_HINT_T1);
-    next += 64;
+    const Range &r = ranges[range];
+    _mm_prefetch(r.base + row * r.stride + offset, _MM_HINT_T1);
+    offset += 64;
+    if (offset >= r.hi) {
+      ++row;
+      offset = r.lo;
+    }
     return true;
   }
   void tick() {
@@ -123,10 +142,18 @@ struct PrefetchCursor {
 };
 
 // The K and V rows of the `slots` slots that follow slot `begin` of segment
-// `s` (across segments), as prefetch ranges.
+// `s` (across segments), as prefetch ranges: only the KV heads
+// [kv_begin, kv_end) the call reads (a thread that has some of the query
+// heads leaves the other KV heads' bytes to the thread that reads them).
 template <typename T>
-void add_window(PrefetchCursor *cursor, const KvSegment *segments, uint32_t n_segments, uint32_t s, uint32_t begin,
-                size_t slots, size_t k_stride, size_t v_stride) {
+void add_window(PrefetchCursor *cursor, const AttentionShape &shape, uint32_t kv_begin, uint32_t kv_end,
+                const KvSegment *segments, uint32_t n_segments, uint32_t s, uint32_t begin, size_t slots) {
+  const size_t k_row = size_t{shape.n_head_kv} * shape.head_dim_k * sizeof(T);  // bytes per slot
+  const size_t v_row = size_t{shape.n_head_kv} * shape.head_dim_v * sizeof(T);
+  const size_t k_lo = size_t{kv_begin} * shape.head_dim_k * sizeof(T),
+               k_hi = size_t{kv_end} * shape.head_dim_k * sizeof(T);
+  const size_t v_lo = size_t{kv_begin} * shape.head_dim_v * sizeof(T),
+               v_hi = size_t{kv_end} * shape.head_dim_v * sizeof(T);
   while (slots > 0 && s < n_segments) {
     if (begin >= segments[s].n_slots) {
       ++s;
@@ -134,8 +161,8 @@ void add_window(PrefetchCursor *cursor, const KvSegment *segments, uint32_t n_se
       continue;
     }
     const size_t take = segments[s].n_slots - begin < slots ? segments[s].n_slots - begin : slots;
-    cursor->add(static_cast<const T *>(segments[s].keys) + begin * k_stride, take * k_stride * sizeof(T));
-    cursor->add(static_cast<const T *>(segments[s].values) + begin * v_stride, take * v_stride * sizeof(T));
+    cursor->add(static_cast<const char *>(segments[s].keys) + begin * k_row, take, k_row, k_lo, k_hi);
+    cursor->add(static_cast<const char *>(segments[s].values) + begin * v_row, take, v_row, v_lo, v_hi);
     slots -= take;
     begin += static_cast<uint32_t>(take);
   }
@@ -257,6 +284,7 @@ void attend_pass(const AttentionShape &shape, uint32_t h0, uint32_t n, const flo
     ++n_sets;
     h += m;
   }
+  const uint32_t kv_begin = h0 / group, kv_end = (h0 + n - 1) / group + 1;  // the KV heads this pass reads
   PassState state;
   for (uint32_t h = 0; h < n; ++h) {
     state.max_score[h] = kNegativeInfinity;
@@ -266,7 +294,7 @@ void attend_pass(const AttentionShape &shape, uint32_t h0, uint32_t n, const flo
   }
   {  // the first window, requested at once
     PrefetchCursor first;
-    add_window<T>(&first, segments, n_segments, 0, 0, block_slots, k_stride, v_stride);
+    add_window<T>(&first, shape, kv_begin, kv_end, segments, n_segments, 0, 0, block_slots);
     first.flush();
   }
   PrefetchCursor prefetch;
@@ -279,9 +307,11 @@ void attend_pass(const AttentionShape &shape, uint32_t h0, uint32_t n, const flo
       // The window after this block, spread over its work.
       prefetch.flush();
       prefetch = PrefetchCursor{};
-      add_window<T>(&prefetch, segments, n_segments, s, begin + count, block_slots, k_stride, v_stride);
+      add_window<T>(&prefetch, shape, kv_begin, kv_end, segments, n_segments, s, begin + count, block_slots);
       {
-        const uint64_t lines = uint64_t{block_slots} * (k_stride + v_stride) * sizeof(T) / 64 + 8;
+        const uint64_t lines = uint64_t{block_slots} * (kv_end - kv_begin) *
+                                   (uint64_t{shape.head_dim_k} + shape.head_dim_v) * sizeof(T) / 64 +
+                               2 * uint64_t{block_slots};
         const uint64_t ticks = uint64_t{n_sets} * (count / 4 + count);  // score + value ticks per set
         prefetch.lines_per_tick = static_cast<uint32_t>((lines + ticks - 1) / ticks);
       }
