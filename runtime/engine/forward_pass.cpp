@@ -219,6 +219,23 @@ Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
   if (w.q_norm.present()) kernels_->rms_norm_rows(q, w.q_norm.f32(), q, int64_t{n} * c.n_head, c.head_dim_k, c.rms_norm_eps);
   if (w.k_norm.present()) kernels_->rms_norm_rows(k, w.k_norm.f32(), k, int64_t{n} * c.n_head_kv, c.head_dim_k, c.rms_norm_eps);
 
+  // Chunk order (see forward_pass.h): stores and query rotations stay
+  // serial and in token order (they mutate the cache: RoPE tables, sink
+  // re-rotation), exactly the calls the per-token order makes; then one pool
+  // region attends all n tokens. The observer wants the per-token order.
+  if (n > 1 && chunk_attention_ && observer_ == nullptr && cache_->chunk_keeps_views(layer, n)) {
+    const uint64_t first = cache_->layer_next(layer);
+    for (uint32_t i = 0; i < n; ++i) {
+      BALLAST_RETURN_IF_ERROR(cache_->store_layer(layer, k + i * k_width, v + i * v_width));
+      BALLAST_RETURN_IF_ERROR(cache_->rotate_query(layer, q + i * q_width, c.n_head));
+    }
+    ForwardProfileScope scope(profile_, ForwardOp::attention);
+    BALLAST_RETURN_IF_ERROR(attend_chunk(layer, first, n, q, attn_out));
+    ++chunk_attention_runs_;
+    BALLAST_RETURN_IF_ERROR(project(ForwardOp::wo_matmul, ops.wo, attn_out, n, xb2));
+    kernels_->add(x, xb2, x, int64_t{n} * c.n_embd);
+    return Status::ok();
+  }
   for (uint32_t i = 0; i < n; ++i) {
     float *q_i = q + i * q_width;
     BALLAST_RETURN_IF_ERROR(cache_->store_layer(layer, k + i * k_width, v + i * v_width));
@@ -269,6 +286,61 @@ Status ForwardPass::attend(const float *q, const KvLayerView &view, float *out) 
     if (!status.is_ok() && !failed.exchange(true)) first_error = status;
   };
   pool_->run(threads, task);
+  return first_error;
+}
+
+// The chunk's n queries (q [n][n_head][head_dim_k], rotated; tokens
+// first..first+n-1, all stored) attend at once, each over its own causal
+// view (layer_view_at: what the per-token order gave it). Work items are
+// (token, run of heads), handed out heaviest first (the last token sees the
+// most slots) from a shared counter, so the threads stay busy to the end;
+// each pool task keeps its own scratch slice for all the items it takes. A
+// head's result depends only on the shape, its KV data and the scratch size
+// (attention.h), so who computes which item changes no bit. A chunk with
+// little work in all runs on the calling thread (same threshold as attend()).
+Status ForwardPass::attend_chunk(uint32_t layer, uint64_t first, uint32_t n, const float *q, float *out) {
+  constexpr uint64_t kMinHeadSlotsToSplit = 4096;
+  const ModelConfig &c = model_->config;
+  const int64_t q_width = static_cast<int64_t>(c.q_width());
+  const int64_t out_width = int64_t{c.n_head} * c.head_dim_v;
+  const uint32_t n_head = attention_shape_.n_head;
+  // Slots seen by the chunk's last query; the first sees n - 1 fewer.
+  BALLAST_ASSIGN_OR_RETURN(KvLayerView last_view, cache_->layer_view_at(layer, first + n - 1));
+  const uint64_t slots = uint64_t{n} * last_view.total_slots - uint64_t{n} * (n - 1) / 2;
+  const uint32_t threads = slots * n_head < kMinHeadSlotsToSplit ? 1 : pool_->threads();
+  // Whole tokens per item when there are enough of them to balance;
+  // otherwise each token's heads are split too.
+  const uint32_t parts = n >= 4 * threads ? 1 : (threads < n_head ? threads : n_head);
+  const uint32_t items = n * parts;
+  std::atomic<uint32_t> next_item{0};
+  Status first_error = Status::ok();
+  std::atomic<bool> failed{false};
+  auto task = [&](uint32_t t) {
+    float *scratch = buffers_.attention_scratch + t * buffers_.attention_scratch_stride;
+    for (uint32_t item = next_item.fetch_add(1, std::memory_order_relaxed); item < items;
+         item = next_item.fetch_add(1, std::memory_order_relaxed)) {
+      if (failed.load(std::memory_order_relaxed)) return;
+      const uint32_t i = n - 1 - item / parts;
+      int64_t begin = 0, end = 0;
+      split_range(n_head, parts, item % parts, 1, &begin, &end);
+      if (begin >= end) continue;
+      Status status = Status::ok();
+      Result<KvLayerView> view = cache_->layer_view_at(layer, first + i);
+      if (view.is_ok()) {
+        status = kernels_->attend_heads(attention_shape_, static_cast<uint32_t>(begin), static_cast<uint32_t>(end),
+                                        q + i * q_width, view->segments, view->n_segments, out + i * out_width, scratch,
+                                        buffers_.attention_scratch_floats, nullptr);
+      } else {
+        status = view.status();
+      }
+      if (!status.is_ok() && !failed.exchange(true)) first_error = status;
+    }
+  };
+  if (threads == 1) {
+    task(0);
+  } else {
+    pool_->run(threads, task);
+  }
   return first_error;
 }
 

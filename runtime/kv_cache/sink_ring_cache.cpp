@@ -281,7 +281,30 @@ Result<KvLayerView> SinkRingCache::layer_view(uint32_t layer) const {
   if (layer >= config_.n_layer || layer_next_[layer] == layout_.first_stream_index) {
     return make_status(StatusCode::invalid_argument, "KV cache: layer_view on layer %u before store_layer", layer);
   }
-  const uint64_t t = layer_next_[layer] - 1;
+  return layer_view_at(layer, layer_next_[layer] - 1);
+}
+
+bool SinkRingCache::chunk_keeps_views(uint32_t layer, uint32_t n) const {
+  if (layer >= config_.n_layer || n == 0) return false;
+  const uint64_t t0 = layer_next_[layer];
+  if (t0 + n > next_token_) return false;  // not all registered
+  const uint64_t last = t0 + n - 1;
+  // Token `last` is the chunk's (S + W + 1)-th or later: it, or an earlier
+  // one of the chunk, overwrites a window slot.
+  if (layout_.evicts && last - layout_.first_stream_index >= capacity()) return false;
+  const int64_t base = kv_frame_base(layout_, t0);
+  const int64_t sink_position = kv_sink_stored_position(layout_, t0, 0);
+  for (uint64_t t = t0 + 1; t <= last; ++t) {
+    if (kv_frame_base(layout_, t) != base || kv_sink_stored_position(layout_, t, 0) != sink_position) return false;
+  }
+  return true;
+}
+
+Result<KvLayerView> SinkRingCache::layer_view_at(uint32_t layer, uint64_t t) const {
+  if (layer >= config_.n_layer || t < layout_.first_stream_index || t >= layer_next_[layer]) {
+    return make_status(StatusCode::invalid_argument, "KV cache: layer_view_at on layer %u for a token it has not stored",
+                       layer);
+  }
   const KvOccupancy occ = kv_occupancy(layout_, t);
   KvLayerView view;
   view.stream_index = t;

@@ -129,6 +129,30 @@ class SinkRingCache {
   // Segments for attend_one_query at layer `layer`'s last stored token.
   Result<KvLayerView> layer_view(uint32_t layer) const;
 
+  // Chunk attention (the forward pass's prefill over the thread pool):
+  // store a layer's n next tokens first, then let all n attend at once.
+  // That gives each token the view the per-token order (store, attend,
+  // store, attend, ...) gave it only if storing the later tokens changes
+  // nothing an earlier one reads. chunk_keeps_views(layer, n) says whether
+  // that holds for layer `layer`'s next n tokens (registered with
+  // begin_token, not stored yet):
+  //   * no token of the chunk evicts (the cache was never full: nothing is
+  //     overwritten, so the ring does not move under earlier queries);
+  //   * the frame base is the same for all of them (no rebase with a
+  //     non-zero delta re-rotates stored ring keys inside the chunk; a
+  //     rebase before the chunk's first store is fine);
+  //   * the sinks' stored positions are the same for all of them, so the
+  //     per-step re-rotation of the sink keys rewrites the same bits.
+  // Otherwise (a chunk that streams through eviction) use the per-token order.
+  bool chunk_keeps_views(uint32_t layer, uint32_t n) const;
+  // Stream index of the next token layer `layer` stores.
+  uint64_t layer_next(uint32_t layer) const { return layer < config_.n_layer ? layer_next_[layer] : 0; }
+  // The view token t (already stored by layer `layer`) attended over when it
+  // was stored; equal to what layer_view() returned then as long as the
+  // stores since kept views (chunk_keeps_views). Read-only: threads may call
+  // it concurrently once the chunk's stores are done.
+  Result<KvLayerView> layer_view_at(uint32_t layer, uint64_t t) const;
+
   // Token ids in in-cache order (sinks, then window oldest -> newest) as of
   // the last begun token; returns how many were written.
   Result<uint32_t> cached_token_ids(int32_t *out, uint32_t capacity) const;
