@@ -221,14 +221,13 @@ Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
 
   // Chunk order (see forward_pass.h): stores and query rotations stay
   // serial and in token order (they mutate the cache: RoPE tables, sink
-  // re-rotation), exactly the calls the per-token order makes; then one pool
+  // re-rotation) and give the per-token order's bits (store_chunk, which
+  // also rotates the sinks once per chunk, not per token); then one pool
   // region attends all n tokens. The observer wants the per-token order.
   if (n > 1 && chunk_attention_ && observer_ == nullptr && cache_->chunk_keeps_views(layer, n)) {
     const uint64_t first = cache_->layer_next(layer);
-    for (uint32_t i = 0; i < n; ++i) {
-      BALLAST_RETURN_IF_ERROR(cache_->store_layer(layer, k + i * k_width, v + i * v_width));
-      BALLAST_RETURN_IF_ERROR(cache_->rotate_query(layer, q + i * q_width, c.n_head));
-    }
+    BALLAST_RETURN_IF_ERROR(cache_->store_chunk(layer, n, k, static_cast<size_t>(k_width), v,
+                                                static_cast<size_t>(v_width), q, static_cast<size_t>(q_width), c.n_head));
     ForwardProfileScope scope(profile_, ForwardOp::attention);
     BALLAST_RETURN_IF_ERROR(attend_chunk(layer, first, n, q, attn_out));
     ++chunk_attention_runs_;
