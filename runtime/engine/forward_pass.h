@@ -102,7 +102,8 @@ class ForwardPass {
   void for_each_op(F f);
   Status attend(const float *q, const KvLayerView &view, float *out);
   Status attend_chunk(uint32_t layer, uint64_t first, uint32_t n, const float *q, float *out);
-  Status project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out);
+  Status project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out,
+                 const LinearOp *same_input_as = nullptr);
 
   const Model *model_ = nullptr;
   SinkRingCache *cache_ = nullptr;
