@@ -39,6 +39,11 @@ bool inside_file_mapping(const Model &model, const void *data, uint64_t bytes) {
   return m.is_open() && p >= m.data() && bytes <= m.size() && p - m.data() <= static_cast<ptrdiff_t>(m.size() - bytes);
 }
 
+// Attention with fewer head x slot pairs than this runs on the calling
+// thread alone: ~40 us of work on one Zen 4 core, where a thread-pool region
+// costs microseconds (attend(), attend_chunk()).
+constexpr uint64_t kMinHeadSlotsToSplit = 4096;
+
 constexpr uint64_t kRepackAlign = 64;
 uint64_t align_repacked(uint64_t n) { return (n + kRepackAlign - 1) / kRepackAlign * kRepackAlign; }
 
@@ -272,7 +277,6 @@ Status ForwardPass::project(ForwardOp kind, const LinearOp &op, const float *in,
 // the calling thread alone: a thread-pool region costs microseconds, more
 // than such a query's whole work; the bits are the same either way.
 Status ForwardPass::attend(const float *q, const KvLayerView &view, float *out) {
-  constexpr uint64_t kMinHeadSlotsToSplit = 4096;  // ~40 us of attention work on one Zen 4 core
   const uint64_t head_slots = uint64_t{view.total_slots} * attention_shape_.n_head;
   const uint32_t threads = head_slots < kMinHeadSlotsToSplit ? 1 : pool_->threads();
   if (threads == 1) {
@@ -305,7 +309,6 @@ Status ForwardPass::attend(const float *q, const KvLayerView &view, float *out) 
 // (attention.h), so who computes which item changes no bit. A chunk with
 // little work in all runs on the calling thread (same threshold as attend()).
 Status ForwardPass::attend_chunk(uint32_t layer, uint64_t first, uint32_t n, const float *q, float *out) {
-  constexpr uint64_t kMinHeadSlotsToSplit = 4096;
   const ModelConfig &c = model_->config;
   const int64_t q_width = static_cast<int64_t>(c.q_width());
   const int64_t out_width = int64_t{c.n_head} * c.head_dim_v;
