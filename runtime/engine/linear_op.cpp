@@ -74,30 +74,6 @@ bool goes_to_backend(const LinearOp &op, int64_t batch, const PrefillScratch *pr
   return op.prefill_backend != nullptr && batch >= op.prefill_min_batch && batch >= 2 && prefill != nullptr;
 }
 
-// Below this many input floats a chunk converts on the calling thread: a
-// pool region costs a few microseconds, about what converting 16 Ki floats
-// to Q8_0 takes on one Zen 4 core.
-constexpr int64_t kParallelConvertFloats = int64_t{16} * 1024;
-
-void convert_rows(const LinearOp &op, const float *in, int64_t batch, int64_t cols, uint8_t *converted,
-                  ThreadPool *pool) {
-  const uint32_t threads = pool != nullptr ? pool->threads() : 1;
-  if (threads == 1 || batch < 2 || batch * cols < kParallelConvertFloats) {
-    for (int64_t b = 0; b < batch; ++b) {
-      op.quantize_activations(in + b * cols, converted + b * op.activation_row_bytes, cols);
-    }
-    return;
-  }
-  auto task = [&](uint32_t t) {
-    int64_t begin = 0, end = 0;
-    split_range(batch, threads, t, 1, &begin, &end);
-    for (int64_t b = begin; b < end; ++b) {
-      op.quantize_activations(in + b * cols, converted + b * op.activation_row_bytes, cols);
-    }
-  };
-  pool->run(threads, task);
-}
-
 }  // namespace
 
 bool linear_converts_input(const LinearOp &op, int64_t batch, const PrefillScratch *prefill) {
@@ -119,7 +95,11 @@ Status linear(const LinearOp &op, const float *in, int64_t batch, float *out, ui
   }
   const void *x = in;
   if (op.activation != ActivationType::f32) {
-    if (!input_converted) convert_rows(op, in, batch, cols, converted, pool);
+    if (!input_converted) {
+      for (int64_t b = 0; b < batch; ++b) {
+        op.quantize_activations(in + b * cols, converted + b * op.activation_row_bytes, cols);
+      }
+    }
     x = converted;
   }
   const uint32_t threads = pool != nullptr ? pool->threads() : 1;

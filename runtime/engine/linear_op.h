@@ -54,9 +54,6 @@ Status repack_linear(LinearOp *op, uint8_t *dst, int64_t dst_bytes, bool drop_so
 // threads (the activations are converted once, before the split).
 // prefill: the backend scratch; with batch >= op.prefill_min_batch and op.prefill_backend set,
 // the backend computes the projection (errors come from it). Native otherwise.
-// The conversion of a chunk (batch * cols >= kParallelConvertFloats, with
-// a pool) is split by rows over the pool too; rows convert independently,
-// so the bytes are the same.
 // input_converted: `converted` already holds `in` converted by an op with
 // the same input format (linear_same_input_format) and linear() converted
 // it (linear_converts_input): the conversion is skipped (the forward pass's

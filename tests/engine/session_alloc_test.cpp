@@ -52,12 +52,10 @@ TEST_CASE("decode, eviction, prefill and sampling perform zero heap allocations 
 }
 
 // The chunk order of prefill attention (store_chunk, attend_chunk over the
-// pool) and the pool-split activation conversion run only on chunks that fit
-// the cache and with several threads; the case above prefills past eviction
-// on one thread. Here 2 threads prefill 150 tokens into a 4 + 200 cache
-// (chunks of 64, 64, 22: 64 x 256 input floats convert over the pool), then
-// decode past eviction.
-TEST_CASE("prefill chunks attended and converted over the pool perform zero heap allocations") {
+// pool) runs only on chunks that fit the cache; the case above prefills past
+// eviction on one thread. Here 2 threads prefill 150 tokens into a 4 + 200
+// cache (chunks of 64, 64, 22), then decode past eviction.
+TEST_CASE("prefill chunks attended over the pool perform zero heap allocations") {
   mkmodel::ModelSpec spec;
   spec.arch = mkmodel::ModelArch::llama;
   spec.type = TensorType::q8_0;
