@@ -39,6 +39,11 @@ bool inside_file_mapping(const Model &model, const void *data, uint64_t bytes) {
   return m.is_open() && p >= m.data() && bytes <= m.size() && p - m.data() <= static_cast<ptrdiff_t>(m.size() - bytes);
 }
 
+// Attention with fewer head x slot pairs than this runs on the calling
+// thread alone: ~40 us of work on one Zen 4 core, where a thread-pool region
+// costs microseconds (attend(), attend_chunk()).
+constexpr uint64_t kMinHeadSlotsToSplit = 4096;
+
 constexpr uint64_t kRepackAlign = 64;
 uint64_t align_repacked(uint64_t n) { return (n + kRepackAlign - 1) / kRepackAlign * kRepackAlign; }
 
@@ -211,14 +216,30 @@ Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
 
   kernels_->rms_norm_rows(x, w.attn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
   BALLAST_RETURN_IF_ERROR(project(ForwardOp::qkv_matmul, ops.wq, xb, n, q));
-  BALLAST_RETURN_IF_ERROR(project(ForwardOp::qkv_matmul, ops.wk, xb, n, k));
-  BALLAST_RETURN_IF_ERROR(project(ForwardOp::qkv_matmul, ops.wv, xb, n, v));
+  BALLAST_RETURN_IF_ERROR(project(ForwardOp::qkv_matmul, ops.wk, xb, n, k, &ops.wq));
+  BALLAST_RETURN_IF_ERROR(project(ForwardOp::qkv_matmul, ops.wv, xb, n, v, &ops.wk));
   if (w.bq.present()) add_bias_scalar(q, w.bq.f32(), n, q_width);
   if (w.bk.present()) add_bias_scalar(k, w.bk.f32(), n, k_width);
   if (w.bv.present()) add_bias_scalar(v, w.bv.f32(), n, v_width);
   if (w.q_norm.present()) kernels_->rms_norm_rows(q, w.q_norm.f32(), q, int64_t{n} * c.n_head, c.head_dim_k, c.rms_norm_eps);
   if (w.k_norm.present()) kernels_->rms_norm_rows(k, w.k_norm.f32(), k, int64_t{n} * c.n_head_kv, c.head_dim_k, c.rms_norm_eps);
 
+  // Chunk order (see forward_pass.h): stores and query rotations stay
+  // serial and in token order (they mutate the cache: RoPE tables, sink
+  // re-rotation) and give the per-token order's bits (store_chunk, which
+  // also rotates the sinks once per chunk, not per token); then one pool
+  // region attends all n tokens. The observer wants the per-token order.
+  if (n > 1 && chunk_attention_ && observer_ == nullptr && cache_->chunk_keeps_views(layer, n)) {
+    const uint64_t first = cache_->layer_next(layer);
+    BALLAST_RETURN_IF_ERROR(cache_->store_chunk(layer, n, k, static_cast<size_t>(k_width), v,
+                                                static_cast<size_t>(v_width), q, static_cast<size_t>(q_width), c.n_head));
+    ForwardProfileScope scope(profile_, ForwardOp::attention);
+    BALLAST_RETURN_IF_ERROR(attend_chunk(layer, first, n, q, attn_out));
+    ++chunk_attention_runs_;
+    BALLAST_RETURN_IF_ERROR(project(ForwardOp::wo_matmul, ops.wo, attn_out, n, xb2));
+    kernels_->add(x, xb2, x, int64_t{n} * c.n_embd);
+    return Status::ok();
+  }
   for (uint32_t i = 0; i < n; ++i) {
     float *q_i = q + i * q_width;
     BALLAST_RETURN_IF_ERROR(cache_->store_layer(layer, k + i * k_width, v + i * v_width));
@@ -234,9 +255,16 @@ Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
 }
 
 // One projection, timed into the profile when one is attached.
-Status ForwardPass::project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out) {
+// same_input_as: the projection called just before on the same `in` (q/k/v,
+// gate/up); when it converted the rows into `converted` in this op's format,
+// they are read from there, not converted again (same bytes).
+Status ForwardPass::project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out,
+                            const LinearOp *same_input_as) {
   ForwardProfileScope scope(profile_, kind);
-  return linear(op, in, n, out, buffers_.converted, pool_.get(), &buffers_.prefill_scratch);
+  const PrefillScratch *prefill = &buffers_.prefill_scratch;
+  const bool input_converted = same_input_as != nullptr && linear_converts_input(*same_input_as, n, prefill) &&
+                               linear_converts_input(op, n, prefill) && linear_same_input_format(*same_input_as, op);
+  return linear(op, in, n, out, buffers_.converted, pool_.get(), prefill, input_converted);
 }
 
 // All heads of one query; with several threads, each takes a run of query
@@ -249,7 +277,6 @@ Status ForwardPass::project(ForwardOp kind, const LinearOp &op, const float *in,
 // the calling thread alone: a thread-pool region costs microseconds, more
 // than such a query's whole work; the bits are the same either way.
 Status ForwardPass::attend(const float *q, const KvLayerView &view, float *out) {
-  constexpr uint64_t kMinHeadSlotsToSplit = 4096;  // ~40 us of attention work on one Zen 4 core
   const uint64_t head_slots = uint64_t{view.total_slots} * attention_shape_.n_head;
   const uint32_t threads = head_slots < kMinHeadSlotsToSplit ? 1 : pool_->threads();
   if (threads == 1) {
@@ -272,6 +299,60 @@ Status ForwardPass::attend(const float *q, const KvLayerView &view, float *out) 
   return first_error;
 }
 
+// The chunk's n queries (q [n][n_head][head_dim_k], rotated; tokens
+// first..first+n-1, all stored) attend at once, each over its own causal
+// view (layer_view_at: what the per-token order gave it). Work items are
+// (token, run of heads), handed out heaviest first (the last token sees the
+// most slots) from a shared counter, so the threads stay busy to the end;
+// each pool task keeps its own scratch slice for all the items it takes. A
+// head's result depends only on the shape, its KV data and the scratch size
+// (attention.h), so who computes which item changes no bit. A chunk with
+// little work in all runs on the calling thread (same threshold as attend()).
+Status ForwardPass::attend_chunk(uint32_t layer, uint64_t first, uint32_t n, const float *q, float *out) {
+  const ModelConfig &c = model_->config;
+  const int64_t q_width = static_cast<int64_t>(c.q_width());
+  const int64_t out_width = int64_t{c.n_head} * c.head_dim_v;
+  const uint32_t n_head = attention_shape_.n_head;
+  // Slots seen by the chunk's last query; the first sees n - 1 fewer.
+  BALLAST_ASSIGN_OR_RETURN(KvLayerView last_view, cache_->layer_view_at(layer, first + n - 1));
+  const uint64_t slots = uint64_t{n} * last_view.total_slots - uint64_t{n} * (n - 1) / 2;
+  const uint32_t threads = slots * n_head < kMinHeadSlotsToSplit ? 1 : pool_->threads();
+  // Whole tokens per item when there are enough of them to balance;
+  // otherwise each token's heads are split too.
+  const uint32_t parts = n >= 4 * threads ? 1 : (threads < n_head ? threads : n_head);
+  const uint32_t items = n * parts;
+  std::atomic<uint32_t> next_item{0};
+  Status first_error = Status::ok();
+  std::atomic<bool> failed{false};
+  auto task = [&](uint32_t t) {
+    float *scratch = buffers_.attention_scratch + t * buffers_.attention_scratch_stride;
+    for (uint32_t item = next_item.fetch_add(1, std::memory_order_relaxed); item < items;
+         item = next_item.fetch_add(1, std::memory_order_relaxed)) {
+      if (failed.load(std::memory_order_relaxed)) return;
+      const uint32_t i = n - 1 - item / parts;
+      int64_t begin = 0, end = 0;
+      split_range(n_head, parts, item % parts, 1, &begin, &end);
+      if (begin >= end) continue;
+      Status status = Status::ok();
+      Result<KvLayerView> view = cache_->layer_view_at(layer, first + i);
+      if (view.is_ok()) {
+        status = kernels_->attend_heads(attention_shape_, static_cast<uint32_t>(begin), static_cast<uint32_t>(end),
+                                        q + i * q_width, view->segments, view->n_segments, out + i * out_width, scratch,
+                                        buffers_.attention_scratch_floats, nullptr);
+      } else {
+        status = view.status();
+      }
+      if (!status.is_ok() && !failed.exchange(true)) first_error = status;
+    }
+  };
+  if (threads == 1) {
+    task(0);
+  } else {
+    pool_->run(threads, task);
+  }
+  return first_error;
+}
+
 Status ForwardPass::ffn_block(uint32_t layer, uint32_t n) {
   const ModelConfig &c = model_->config;
   const LayerOps &ops = layers_[layer];
@@ -280,7 +361,7 @@ Status ForwardPass::ffn_block(uint32_t layer, uint32_t n) {
   float *gate = act + layout_.gate, *up = act + layout_.up;
   kernels_->rms_norm_rows(x, model_->weights.layers[layer].ffn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
   BALLAST_RETURN_IF_ERROR(project(ForwardOp::ffn_matmul, ops.gate, xb, n, gate));
-  BALLAST_RETURN_IF_ERROR(project(ForwardOp::ffn_matmul, ops.up, xb, n, up));
+  BALLAST_RETURN_IF_ERROR(project(ForwardOp::ffn_matmul, ops.up, xb, n, up, &ops.gate));
   kernels_->silu_mul(gate, up, gate, int64_t{n} * c.n_ff);
   BALLAST_RETURN_IF_ERROR(project(ForwardOp::ffn_matmul, ops.down, gate, n, xb2));
   kernels_->add(x, xb2, x, int64_t{n} * c.n_embd);

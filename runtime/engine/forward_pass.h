@@ -4,10 +4,16 @@
 //
 // One call runs a chunk of n tokens (n = 1 for decode, up to the plan's
 // batch for prefill) layer by layer: projections are batched matmuls over the
-// chunk; attention walks the chunk's tokens in order, each storing its K/V in
-// the cache and attending over what the cache holds at that point (so a chunk
-// longer than the window streams through eviction exactly like single-token
-// decode would).
+// chunk; attention gives each token of the chunk, in order, the cache as it
+// holds that token and the ones before it (so a chunk longer than the window
+// streams through eviction exactly like single-token decode would). Two
+// orders, same bits:
+//   per token:  store K/V, rotate q, attend; next token (any chunk);
+//   chunk:      store all n tokens' K/V and rotate their queries, then attend
+//               all n at once, (token, heads) items spread over the pool --
+//               only when storing the later tokens changes nothing an earlier
+//               one reads (SinkRingCache::chunk_keeps_views: no eviction, no
+//               rebase or sink re-rotation inside the chunk).
 #pragma once
 
 #include <cstdint>
@@ -79,6 +85,13 @@ class ForwardPass {
   // `observer`; nullptr (the default) turns it off.
   void set_attention_observer(AttentionObserver *observer) { observer_ = observer; }
 
+  // Tests and A/B measurements: false makes every chunk attend token by token
+  // (the chunk order is on by default; both give the same bits).
+  void set_chunk_attention(bool on) { chunk_attention_ = on; }
+  // Layer chunks that attended in the chunk order so far (tests check that a
+  // case really ran it).
+  uint64_t chunk_attention_runs() const { return chunk_attention_runs_; }
+
  private:
   ForwardPass() = default;
   Status attention_block(uint32_t layer, uint32_t n);
@@ -88,7 +101,9 @@ class ForwardPass {
   template <typename F>
   void for_each_op(F f);
   Status attend(const float *q, const KvLayerView &view, float *out);
-  Status project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out);
+  Status attend_chunk(uint32_t layer, uint64_t first, uint32_t n, const float *q, float *out);
+  Status project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out,
+                 const LinearOp *same_input_as = nullptr);
 
   const Model *model_ = nullptr;
   SinkRingCache *cache_ = nullptr;
@@ -101,6 +116,8 @@ class ForwardPass {
   std::unique_ptr<ThreadPool> pool_;     // started at create(); splits matmul rows and attention heads
   ForwardProfile *profile_ = nullptr;    // per-op timing (ballast bench), null in normal runs
   AttentionObserver *observer_ = nullptr;  // diagnostics hook, null in normal runs
+  bool chunk_attention_ = true;           // chunk order where the cache allows it (attention_block)
+  uint64_t chunk_attention_runs_ = 0;
 };
 
 }  // namespace ballast

@@ -68,18 +68,37 @@ Status repack_linear(LinearOp *op, uint8_t *dst, int64_t dst_bytes, bool drop_so
   return Status::ok();
 }
 
+namespace {
+
+bool goes_to_backend(const LinearOp &op, int64_t batch, const PrefillScratch *prefill) {
+  return op.prefill_backend != nullptr && batch >= op.prefill_min_batch && batch >= 2 && prefill != nullptr;
+}
+
+}  // namespace
+
+bool linear_converts_input(const LinearOp &op, int64_t batch, const PrefillScratch *prefill) {
+  return !goes_to_backend(op, batch, prefill) && op.activation != ActivationType::f32;
+}
+
+bool linear_same_input_format(const LinearOp &a, const LinearOp &b) {
+  return a.activation == b.activation && a.quantize_activations == b.quantize_activations &&
+         a.activation_row_bytes == b.activation_row_bytes && a.weight->cols == b.weight->cols;
+}
+
 Status linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted, ThreadPool *pool,
-              const PrefillScratch *prefill) {
+              const PrefillScratch *prefill, bool input_converted) {
   const WeightView &w = *op.weight;
   const int64_t rows = static_cast<int64_t>(w.rows);
   const int64_t cols = static_cast<int64_t>(w.cols);
-  if (op.prefill_backend != nullptr && batch >= op.prefill_min_batch && batch >= 2 && prefill != nullptr) {
+  if (goes_to_backend(op, batch, prefill)) {
     return backend_linear(*op.prefill_backend, w.type, w.data, rows, cols, in, batch, out, *prefill, pool);
   }
   const void *x = in;
   if (op.activation != ActivationType::f32) {
-    for (int64_t b = 0; b < batch; ++b) {
-      op.quantize_activations(in + b * cols, converted + b * op.activation_row_bytes, cols);
+    if (!input_converted) {
+      for (int64_t b = 0; b < batch; ++b) {
+        op.quantize_activations(in + b * cols, converted + b * op.activation_row_bytes, cols);
+      }
     }
     x = converted;
   }

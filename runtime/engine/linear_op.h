@@ -54,7 +54,17 @@ Status repack_linear(LinearOp *op, uint8_t *dst, int64_t dst_bytes, bool drop_so
 // threads (the activations are converted once, before the split).
 // prefill: the backend scratch; with batch >= op.prefill_min_batch and op.prefill_backend set,
 // the backend computes the projection (errors come from it). Native otherwise.
+// input_converted: `converted` already holds `in` converted by an op with
+// the same input format (linear_same_input_format) and linear() converted
+// it (linear_converts_input): the conversion is skipped (the forward pass's
+// q/k/v and gate/up projections read the same rows).
 Status linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted,
-              ThreadPool *pool = nullptr, const PrefillScratch *prefill = nullptr);
+              ThreadPool *pool = nullptr, const PrefillScratch *prefill = nullptr, bool input_converted = false);
+
+// Whether linear(op, ..., batch, ..., prefill) converts its input into
+// `converted` (false: it reads f32 rows, or a prefill backend takes them).
+bool linear_converts_input(const LinearOp &op, int64_t batch, const PrefillScratch *prefill);
+// Whether a and b convert an input row into the same bytes.
+bool linear_same_input_format(const LinearOp &a, const LinearOp &b);
 
 }  // namespace ballast

@@ -106,6 +106,10 @@ class Session {
   std::string prefill_routes() const { return forward_.value().describe_prefill_routes(); }
   // Diagnostics only (ballast attention): see runtime/engine/attention_observer.h.
   void set_attention_observer(AttentionObserver *observer) { forward_.value().set_attention_observer(observer); }
+  // Tests and A/B runs: ForwardPass::set_chunk_attention (false: every chunk
+  // attends token by token; same bits) and how many layer chunks used it.
+  void set_chunk_attention(bool on) { forward_.value().set_chunk_attention(on); }
+  uint64_t chunk_attention_runs() const { return forward_.value().chunk_attention_runs(); }
 
  private:
   Session() = default;

@@ -246,7 +246,15 @@ Status SinkRingCache::store_layer(uint32_t layer, const float *k, const float *v
   }
   if (t > layout_.first_stream_index && kv_epoch(layout_, t) != kv_epoch(layout_, t - 1)) rebase_ring(layer, t);
   ensure_tables(t);
+  write_token(layer, t, k, v, table(0));
+  rotate_sinks(layer, t);
+  layer_next_[layer] = t + 1;
+  return Status::ok();
+}
 
+// Token t's K (pre-RoPE f32) and V into its slot: a sink's key as it is, a
+// window key rotated with `query_table` (t's stored position).
+void SinkRingCache::write_token(uint32_t layer, uint64_t t, const float *k, const float *v, const float *query_table) {
   const KvSlot slot = kv_slot_of(layout_, t);
   if (slot.is_sink) {
     write_row(k, sink_k(layer, slot.index), k_row());  // pre-RoPE
@@ -254,16 +262,48 @@ Status SinkRingCache::store_layer(uint32_t layer, const float *k, const float *v
   } else {
     uint8_t *dst = ring_k(layer, slot.index);
     if (config_.kv_type == KvType::f32) {
-      rope_apply_f32(config_.rope, table(0), k, reinterpret_cast<float *>(dst), config_.n_head_kv);
+      rope_apply_f32(config_.rope, query_table, k, reinterpret_cast<float *>(dst), config_.n_head_kv);
     } else {
-      rope_apply_f32_to_f16(config_.rope, table(0), k, reinterpret_cast<uint16_t *>(dst), config_.n_head_kv);
+      rope_apply_f32_to_f16(config_.rope, query_table, k, reinterpret_cast<uint16_t *>(dst), config_.n_head_kv);
     }
     write_row(v, ring_v(layer, slot.index), v_row());
   }
-  // Sinks at their distance to this query: O(S * d).
+}
+
+// Sinks at their distance to query t (tables from ensure_tables(t)): O(S * d).
+void SinkRingCache::rotate_sinks(uint32_t layer, uint64_t t) {
   const uint32_t sinks = kv_occupancy(layout_, t).sinks;
   for (uint32_t j = 0; j < sinks; ++j) rotate_row(table(2 + j), sink_k(layer, j), sink_k_rotated(layer, j));
-  layer_next_[layer] = t + 1;
+}
+
+// store_layer + rotate_query for n tokens, minus the work the chunk makes
+// redundant (chunk_keeps_views): the sink tables and the sinks' rotated keys
+// are the same for every token of the chunk, so they are computed once, for
+// its last token (each earlier token reads a prefix of the same rows, the
+// same bits); each token's own position still gets its own cos/sin table, in
+// the rebase-delta table's place (free once rebase_ring, which only the
+// chunk's first token can need with a non-zero delta, is done with it).
+Status SinkRingCache::store_chunk(uint32_t layer, uint32_t n, const float *k, size_t k_stride, const float *v,
+                                  size_t v_stride, float *q, size_t q_stride, uint32_t n_head) {
+  if (!chunk_keeps_views(layer, n)) {
+    return make_status(StatusCode::invalid_argument,
+                       "KV cache: store_chunk of %u tokens on layer %u would evict, rebase or move the sinks inside "
+                       "the chunk (store token by token)",
+                       n, layer);
+  }
+  const uint64_t first = layer_next_[layer];
+  float *query_table = table(1);
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint64_t t = first + i;
+    if (t > layout_.first_stream_index && kv_epoch(layout_, t) != kv_epoch(layout_, t - 1)) rebase_ring(layer, t);
+    rope_cos_sin(config_.rope, kv_stored_position(layout_, t, t), query_table);
+    write_token(layer, t, k + i * k_stride, v + i * v_stride, query_table);
+    rope_apply_f32(config_.rope, query_table, q + i * q_stride, q + i * q_stride, n_head);
+  }
+  const uint64_t last = first + n - 1;
+  ensure_tables(last);  // computed once per chunk: later layers find them valid
+  rotate_sinks(layer, last);
+  layer_next_[layer] = last + 1;
   return Status::ok();
 }
 
@@ -281,7 +321,30 @@ Result<KvLayerView> SinkRingCache::layer_view(uint32_t layer) const {
   if (layer >= config_.n_layer || layer_next_[layer] == layout_.first_stream_index) {
     return make_status(StatusCode::invalid_argument, "KV cache: layer_view on layer %u before store_layer", layer);
   }
-  const uint64_t t = layer_next_[layer] - 1;
+  return layer_view_at(layer, layer_next_[layer] - 1);
+}
+
+bool SinkRingCache::chunk_keeps_views(uint32_t layer, uint32_t n) const {
+  if (layer >= config_.n_layer || n == 0) return false;
+  const uint64_t t0 = layer_next_[layer];
+  if (t0 + n > next_token_) return false;  // not all registered
+  const uint64_t last = t0 + n - 1;
+  // Token `last` is the chunk's (S + W + 1)-th or later: it, or an earlier
+  // one of the chunk, overwrites a window slot.
+  if (layout_.evicts && last - layout_.first_stream_index >= capacity()) return false;
+  const int64_t base = kv_frame_base(layout_, t0);
+  const int64_t sink_position = kv_sink_stored_position(layout_, t0, 0);
+  for (uint64_t t = t0 + 1; t <= last; ++t) {
+    if (kv_frame_base(layout_, t) != base || kv_sink_stored_position(layout_, t, 0) != sink_position) return false;
+  }
+  return true;
+}
+
+Result<KvLayerView> SinkRingCache::layer_view_at(uint32_t layer, uint64_t t) const {
+  if (layer >= config_.n_layer || t < layout_.first_stream_index || t >= layer_next_[layer]) {
+    return make_status(StatusCode::invalid_argument, "KV cache: layer_view_at on layer %u for a token it has not stored",
+                       layer);
+  }
   const KvOccupancy occ = kv_occupancy(layout_, t);
   KvLayerView view;
   view.stream_index = t;

@@ -13,7 +13,8 @@
 //   kv_slot_table:        [S + W] KvSlotEntry (sinks, then ring slots by physical index)
 //   kv_rope_state:        u64 [n_layer] next stream index each layer stores,
 //                         then f32 cos/sin tables [S + 2][rope_dim/2][2]:
-//                         query position, rebase delta, sink positions 0..S-1.
+//                         query position, rebase delta (store_chunk's
+//                         per-token query table too), sink positions 0..S-1.
 //
 // Per token (decode):
 //   t = begin_token(id)                      // bookkeeping; dense mode fails at capacity
@@ -129,6 +130,39 @@ class SinkRingCache {
   // Segments for attend_one_query at layer `layer`'s last stored token.
   Result<KvLayerView> layer_view(uint32_t layer) const;
 
+  // Chunk attention (the forward pass's prefill over the thread pool):
+  // store a layer's n next tokens first, then let all n attend at once.
+  // That gives each token the view the per-token order (store, attend,
+  // store, attend, ...) gave it only if storing the later tokens changes
+  // nothing an earlier one reads. chunk_keeps_views(layer, n) says whether
+  // that holds for layer `layer`'s next n tokens (registered with
+  // begin_token, not stored yet):
+  //   * no token of the chunk evicts (the cache was never full: nothing is
+  //     overwritten, so the ring does not move under earlier queries);
+  //   * the frame base is the same for all of them (no rebase with a
+  //     non-zero delta re-rotates stored ring keys inside the chunk; a
+  //     rebase before the chunk's first store is fine);
+  //   * the sinks' stored positions are the same for all of them, so the
+  //     per-step re-rotation of the sink keys rewrites the same bits.
+  // Otherwise (a chunk that streams through eviction) use the per-token order.
+  bool chunk_keeps_views(uint32_t layer, uint32_t n) const;
+  // Stores layer `layer`'s next n tokens and rotates their queries, with
+  // the results of n store_layer + rotate_query calls in token order (same
+  // bits): k [n][k_stride] and v [n][v_stride] f32 pre-RoPE, q [n][q_stride]
+  // f32 rotated in place ([n_head][head_dim_k] used per row). Needs
+  // chunk_keeps_views(layer, n) (else invalid_argument, nothing stored);
+  // cheaper than the per-token calls: the sink keys and their tables are
+  // rotated/computed once per chunk instead of once per token.
+  Status store_chunk(uint32_t layer, uint32_t n, const float *k, size_t k_stride, const float *v, size_t v_stride,
+                     float *q, size_t q_stride, uint32_t n_head);
+  // Stream index of the next token layer `layer` stores.
+  uint64_t layer_next(uint32_t layer) const { return layer < config_.n_layer ? layer_next_[layer] : 0; }
+  // The view token t (already stored by layer `layer`) attended over when it
+  // was stored; equal to what layer_view() returned then as long as the
+  // stores since kept views (chunk_keeps_views). Read-only: threads may call
+  // it concurrently once the chunk's stores are done.
+  Result<KvLayerView> layer_view_at(uint32_t layer, uint64_t t) const;
+
   // Token ids in in-cache order (sinks, then window oldest -> newest) as of
   // the last begun token; returns how many were written.
   Result<uint32_t> cached_token_ids(int32_t *out, uint32_t capacity) const;
@@ -181,6 +215,8 @@ class SinkRingCache {
   float *table(uint32_t index) const;  // 0 query, 1 rebase delta, 2 + j sink j
   void ensure_tables(uint64_t t);
   void rebase_ring(uint32_t layer, uint64_t t);
+  void write_token(uint32_t layer, uint64_t t, const float *k, const float *v, const float *query_table);
+  void rotate_sinks(uint32_t layer, uint64_t t);
   void write_row(const float *src, uint8_t *dst, size_t n) const;
   void rotate_row(const float *cos_sin, const uint8_t *src, uint8_t *dst) const;
 

@@ -50,3 +50,33 @@ TEST_CASE("decode, eviction, prefill and sampling perform zero heap allocations 
     }
   }
 }
+
+// The chunk order of prefill attention (store_chunk, attend_chunk over the
+// pool) runs only on chunks that fit the cache; the case above prefills past
+// eviction on one thread. Here 2 threads prefill 150 tokens into a 4 + 200
+// cache (chunks of 64, 64, 22), then decode past eviction.
+TEST_CASE("prefill chunks attended over the pool perform zero heap allocations") {
+  mkmodel::ModelSpec spec;
+  spec.arch = mkmodel::ModelArch::llama;
+  spec.type = TensorType::q8_0;
+  spec.dim = 256;
+  spec.ffn = 256;
+  spec.seed = 5;
+  auto model = make_test_model(spec, "alloc-chunk");
+  SessionParams params;
+  params.sinks = 4;
+  params.window = 200;
+  params.threads = 2;
+  auto session = make_session(*model, params);
+  const auto prompt = test_tokens(150, model->config.n_vocab);
+
+  AllocationCountScope scope;
+  REQUIRE(session->feed(prompt.data(), prompt.size()).is_ok());
+  for (int i = 0; i < 100; ++i) {
+    const int32_t token = session->sample();
+    REQUIRE(session->feed(&token, 1).is_ok());
+  }
+  CHECK(scope.count() == 0);
+  CHECK(session->chunk_attention_runs() == uint64_t{3} * model->config.n_layer);
+  CHECK(session->stats().evictions > 0);
+}

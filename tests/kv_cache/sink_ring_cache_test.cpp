@@ -247,3 +247,122 @@ TEST_CASE("kv cache runs on the memory plan's regions carved from an arena") {
     }
   }
 }
+
+// The forward pass's chunk order: a layer stores a whole chunk
+// (store_chunk) and only then do its tokens attend, each over layer_view_at.
+// Where chunk_keeps_views allows it, that must give every (layer, token) the
+// per-token order's bits; where it does not (eviction, a rebase with a
+// non-zero delta or moving sinks inside the chunk), store_chunk refuses and
+// stores nothing. Uneven chunks, a stream that starts at index 5 (so a
+// rebase moves the frame), sink, window and dense modes, f16 and f32.
+TEST_CASE("kv cache chunk order (store_chunk, layer_view_at) gives the per-token bits where chunk_keeps_views allows") {
+  struct Case {
+    SinkRingCacheConfig config;
+    uint32_t n_tokens;
+  };
+  SinkRingCacheConfig sink = small_config(3, 12, KvCacheMode::sink, KvType::f16);
+  sink.rebase_interval = 4;
+  SinkRingCacheConfig window = small_config(0, 10, KvCacheMode::window);
+  SinkRingCacheConfig dense = small_config(2, 14, KvCacheMode::dense);
+  for (const Case &cs : {Case{sink, 40}, Case{window, 30}, Case{dense, 16}}) {
+    const SinkRingCacheConfig &c = cs.config;
+    CAPTURE(kv_cache_mode_name(c.mode));
+    const uint32_t n_head = 4, n_tokens = cs.n_tokens;
+    const uint32_t chunks[] = {1, 3, 4, 2, 5, 7, 6, 3, 9};
+    std::mt19937 rng(9);
+    const size_t kc = c.n_head_kv * c.head_dim_k, vc = c.n_head_kv * c.head_dim_v, qc = n_head * c.head_dim_k;
+    const size_t oc = n_head * c.head_dim_v;
+    std::vector<float> ks(n_tokens * 2 * kc), vs(n_tokens * 2 * vc), qs(n_tokens * 2 * qc);
+    fill_normal(rng, ks.data(), ks.size());
+    fill_normal(rng, vs.data(), vs.size());
+    fill_normal(rng, qs.data(), qs.size());
+    AttentionShape shape;
+    shape.n_head = n_head;
+    shape.n_head_kv = c.n_head_kv;
+    shape.head_dim_k = c.head_dim_k;
+    shape.head_dim_v = c.head_dim_v;
+    shape.scale = attention_default_scale(c.head_dim_k);
+    shape.kv_type = c.kv_type == KvType::f16 ? TensorType::f16 : TensorType::f32;
+    std::vector<float> scratch(5);
+
+    OwnedKvStorage owned_a(c), owned_b(c);
+    auto a = SinkRingCache::create(c, owned_a.storage);
+    auto b = SinkRingCache::create(c, owned_b.storage);
+    REQUIRE(a.is_ok());
+    REQUIRE(b.is_ok());
+    a->clear(5);
+    b->clear(5);
+    // want/got [layer][token][n_head][head_dim_v]
+    std::vector<float> want(2 * n_tokens * oc), got(want.size()), qa(qc), qb(n_tokens * qc);
+    uint32_t chunk_stores = 0, refused = 0;
+    uint32_t begin = 0;
+    for (uint32_t ci = 0; begin < n_tokens; ++ci) {
+      const uint32_t end = std::min(n_tokens, begin + chunks[ci % 9]);
+      const uint32_t n = end - begin;
+      for (uint32_t t = begin; t < end; ++t) {
+        REQUIRE(a->begin_token(static_cast<int32_t>(t)).is_ok());
+        REQUIRE(b->begin_token(static_cast<int32_t>(t)).is_ok());
+      }
+      for (uint32_t layer = 0; layer < 2; ++layer) {
+        // a: per-token order.
+        for (uint32_t t = begin; t < end; ++t) {
+          const size_t row = size_t{t} * 2 + layer;
+          REQUIRE(a->store_layer(layer, ks.data() + row * kc, vs.data() + row * vc).is_ok());
+          std::memcpy(qa.data(), qs.data() + row * qc, qc * sizeof(float));
+          REQUIRE(a->rotate_query(layer, qa.data(), n_head).is_ok());
+          auto view = a->layer_view(layer);
+          REQUIRE(view.is_ok());
+          REQUIRE(attend_one_query(shape, qa.data(), view->segments, view->n_segments,
+                                   want.data() + (size_t{layer} * n_tokens + t) * oc, scratch.data(), scratch.size(),
+                                   nullptr)
+                      .is_ok());
+        }
+        // b: chunk order where allowed. k/v/q rows of one layer are 2 rows apart.
+        const size_t row0 = size_t{begin} * 2 + layer;
+        for (uint32_t i = 0; i < n; ++i) std::memcpy(qb.data() + i * qc, qs.data() + (row0 + 2 * i) * qc, qc * sizeof(float));
+        const uint64_t next_before = b->layer_next(layer);
+        if (!b->chunk_keeps_views(layer, n)) {
+          CHECK(b->store_chunk(layer, n, ks.data() + row0 * kc, 2 * kc, vs.data() + row0 * vc, 2 * vc, qb.data(), qc,
+                               n_head)
+                    .code() == StatusCode::invalid_argument);
+          CHECK(b->layer_next(layer) == next_before);
+          ++refused;
+          for (uint32_t i = 0; i < n; ++i) {
+            REQUIRE(b->store_layer(layer, ks.data() + (row0 + 2 * i) * kc, vs.data() + (row0 + 2 * i) * vc).is_ok());
+            REQUIRE(b->rotate_query(layer, qb.data() + i * qc, n_head).is_ok());
+            auto view = b->layer_view(layer);
+            REQUIRE(view.is_ok());
+            REQUIRE(attend_one_query(shape, qb.data() + i * qc, view->segments, view->n_segments,
+                                     got.data() + (size_t{layer} * n_tokens + begin + i) * oc, scratch.data(),
+                                     scratch.size(), nullptr)
+                        .is_ok());
+          }
+          continue;
+        }
+        REQUIRE(b->store_chunk(layer, n, ks.data() + row0 * kc, 2 * kc, vs.data() + row0 * vc, 2 * vc, qb.data(), qc,
+                               n_head)
+                    .is_ok());
+        ++chunk_stores;
+        for (uint32_t i = 0; i < n; ++i) {
+          auto view = b->layer_view_at(layer, next_before + i);
+          REQUIRE(view.is_ok());
+          REQUIRE(attend_one_query(shape, qb.data() + i * qc, view->segments, view->n_segments,
+                                   got.data() + (size_t{layer} * n_tokens + begin + i) * oc, scratch.data(),
+                                   scratch.size(), nullptr)
+                      .is_ok());
+        }
+      }
+      begin = end;
+    }
+    CHECK(std::memcmp(want.data(), got.data(), want.size() * sizeof(float)) == 0);
+    CHECK(chunk_stores > 0);
+    if (c.mode != KvCacheMode::dense) CHECK(refused > 0);
+    // Same cache state afterwards: every region byte for byte except the
+    // scratch table store_chunk reuses (rebase delta), the tables in general
+    // being recomputed on demand.
+    CHECK(std::memcmp(owned_a.storage.ring.data, owned_b.storage.ring.data, owned_a.storage.ring.bytes) == 0);
+    CHECK(std::memcmp(owned_a.storage.sinks.data, owned_b.storage.sinks.data, owned_a.storage.sinks.bytes) == 0);
+    CHECK(std::memcmp(owned_a.storage.sink_keys_rotated.data, owned_b.storage.sink_keys_rotated.data,
+                      owned_a.storage.sink_keys_rotated.bytes) == 0);
+  }
+}
