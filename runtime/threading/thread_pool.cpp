@@ -57,7 +57,8 @@ constexpr bool kHavePthreadpool = false;
 
 Result<const char *> thread_pool_implementation() {
   const char *env = std::getenv("BALLAST_THREADPOOL");
-  if (env == nullptr || env[0] == '\0') return kHavePthreadpool ? "pthreadpool" : "ballast";
+  // Default: the built-in pool (thread_pool.h says why pthreadpool is not).
+  if (env == nullptr || env[0] == '\0') return "ballast";
   if (std::strcmp(env, "ballast") == 0) return "ballast";
   if (std::strcmp(env, "pthreadpool") == 0) {
     if (kHavePthreadpool) return "pthreadpool";

@@ -5,14 +5,19 @@
 // task is a function pointer plus a context pointer.
 //
 // Two implementations behind the one interface:
-//   pthreadpool  (default when the build found libpthreadpool, the pool
-//                XNNPACK uses): pthreadpool_parallelize_1d over the tasks;
-//                workers spin, then sleep on a futex.
-//   ballast      (the built-in one, and the only one without pthreadpool):
-//                a worker spins briefly on the region counter (decode runs
-//                ~200 short regions per token, so a sleep/wake per region
-//                would cost more than the work), then blocks on a condition
-//                variable, so an idle session costs no CPU.
+//   ballast      (the default): a worker spins briefly on the region counter
+//                (decode runs ~200 short regions per token, so a sleep/wake
+//                per region would cost more than the work), yields, then
+//                blocks on a condition variable, so an idle session costs no
+//                CPU and a descheduled thread is not spun against.
+//   pthreadpool  (when the build found libpthreadpool, the pool XNNPACK
+//                uses): pthreadpool_parallelize_1d over the tasks; its
+//                workers spin between regions before sleeping on a futex.
+//                Not the default: with more threads than free cores it
+//                collapses (SmolLM2-135M Q4_0 decode with -t 3 on 2 cores:
+//                0.8 tok/s against 80 for the built-in pool), and with a core
+//                each it decodes slower here (271-345 against 357-382 tok/s
+//                at -t 2, prefill equal; docs/PERFORMANCE.md).
 // BALLAST_THREADPOOL=pthreadpool|ballast picks one (an unknown value, or
 // pthreadpool in a build without it, is an error at create()). With
 // threads == 1 no worker exists and run() is a plain loop.
