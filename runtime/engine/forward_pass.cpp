@@ -215,9 +215,11 @@ Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
   const int64_t out_width = int64_t{c.n_head} * c.head_dim_v;
 
   kernels_->rms_norm_rows(x, w.attn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
-  BALLAST_RETURN_IF_ERROR(project(ForwardOp::qkv_matmul, ops.wq, xb, n, q));
-  BALLAST_RETURN_IF_ERROR(project(ForwardOp::qkv_matmul, ops.wk, xb, n, k, &ops.wq));
-  BALLAST_RETURN_IF_ERROR(project(ForwardOp::qkv_matmul, ops.wv, xb, n, v, &ops.wk));
+  {
+    const LinearOp *qkv[3] = {&ops.wq, &ops.wk, &ops.wv};
+    float *const outs[3] = {q, k, v};
+    BALLAST_RETURN_IF_ERROR(project_shared(ForwardOp::qkv_matmul, qkv, outs, 3, xb, n));
+  }
   if (w.bq.present()) add_bias_scalar(q, w.bq.f32(), n, q_width);
   if (w.bk.present()) add_bias_scalar(k, w.bk.f32(), n, k_width);
   if (w.bv.present()) add_bias_scalar(v, w.bv.f32(), n, v_width);
@@ -255,16 +257,17 @@ Status ForwardPass::attention_block(uint32_t layer, uint32_t n) {
 }
 
 // One projection, timed into the profile when one is attached.
-// same_input_as: the projection called just before on the same `in` (q/k/v,
-// gate/up); when it converted the rows into `converted` in this op's format,
-// they are read from there, not converted again (same bytes).
-Status ForwardPass::project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out,
-                            const LinearOp *same_input_as) {
+Status ForwardPass::project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out) {
   ForwardProfileScope scope(profile_, kind);
-  const PrefillScratch *prefill = &buffers_.prefill_scratch;
-  const bool input_converted = same_input_as != nullptr && linear_converts_input(*same_input_as, n, prefill) &&
-                               linear_converts_input(op, n, prefill) && linear_same_input_format(*same_input_as, op);
-  return linear(op, in, n, out, buffers_.converted, pool_.get(), prefill, input_converted);
+  return linear(op, in, n, out, buffers_.converted, pool_.get(), &buffers_.prefill_scratch);
+}
+
+// Projections of the same input: converted once, one pool region for all
+// (the same bits as one project() each: linear_shared_input).
+Status ForwardPass::project_shared(ForwardOp kind, const LinearOp *const *ops, float *const *outs, int n_ops,
+                                   const float *in, uint32_t n) {
+  ForwardProfileScope scope(profile_, kind);
+  return linear_shared_input(ops, outs, n_ops, in, n, buffers_.converted, pool_.get(), &buffers_.prefill_scratch);
 }
 
 // All heads of one query; with several threads, each takes a run of query
@@ -360,8 +363,11 @@ Status ForwardPass::ffn_block(uint32_t layer, uint32_t n) {
   float *x = act + layout_.x, *xb = act + layout_.xb, *xb2 = act + layout_.xb2;
   float *gate = act + layout_.gate, *up = act + layout_.up;
   kernels_->rms_norm_rows(x, model_->weights.layers[layer].ffn_norm.f32(), xb, n, c.n_embd, c.rms_norm_eps);
-  BALLAST_RETURN_IF_ERROR(project(ForwardOp::ffn_matmul, ops.gate, xb, n, gate));
-  BALLAST_RETURN_IF_ERROR(project(ForwardOp::ffn_matmul, ops.up, xb, n, up, &ops.gate));
+  {
+    const LinearOp *gate_up[2] = {&ops.gate, &ops.up};
+    float *const outs[2] = {gate, up};
+    BALLAST_RETURN_IF_ERROR(project_shared(ForwardOp::ffn_matmul, gate_up, outs, 2, xb, n));
+  }
   kernels_->silu_mul(gate, up, gate, int64_t{n} * c.n_ff);
   BALLAST_RETURN_IF_ERROR(project(ForwardOp::ffn_matmul, ops.down, gate, n, xb2));
   kernels_->add(x, xb2, x, int64_t{n} * c.n_embd);

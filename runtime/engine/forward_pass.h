@@ -102,8 +102,11 @@ class ForwardPass {
   void for_each_op(F f);
   Status attend(const float *q, const KvLayerView &view, float *out);
   Status attend_chunk(uint32_t layer, uint64_t first, uint32_t n, const float *q, float *out);
-  Status project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out,
-                 const LinearOp *same_input_as = nullptr);
+  Status project(ForwardOp kind, const LinearOp &op, const float *in, uint32_t n, float *out);
+  // Several projections of one input (q/k/v, gate/up) in one pool region
+  // (linear_shared_input).
+  Status project_shared(ForwardOp kind, const LinearOp *const *ops, float *const *outs, int n_ops, const float *in,
+                        uint32_t n);
 
   const Model *model_ = nullptr;
   SinkRingCache *cache_ = nullptr;

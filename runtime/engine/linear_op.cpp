@@ -74,6 +74,20 @@ bool goes_to_backend(const LinearOp &op, int64_t batch, const PrefillScratch *pr
   return op.prefill_backend != nullptr && batch >= op.prefill_min_batch && batch >= 2 && prefill != nullptr;
 }
 
+// Matrices with fewer rows run on the calling thread alone.
+constexpr int64_t kMinRowsToSplit = 64;
+
+// Thread t's share of op's rows when `threads` split them: runs of 16 rows
+// (two 8-row groups of the repacked layouts).
+void matmul_slice(const LinearOp &op, const void *x, float *out, int64_t batch, uint32_t threads, uint32_t t) {
+  const int64_t rows = static_cast<int64_t>(op.weight->rows);
+  int64_t begin = 0, end = 0;
+  split_range(rows, threads, t, 16, &begin, &end);
+  if (begin < end) {
+    op.matmul(op.matmul_weights, x, out, rows, static_cast<int64_t>(op.weight->cols), batch, begin, end);
+  }
+}
+
 }  // namespace
 
 bool linear_converts_input(const LinearOp &op, int64_t batch, const PrefillScratch *prefill) {
@@ -103,14 +117,53 @@ Status linear(const LinearOp &op, const float *in, int64_t batch, float *out, ui
     x = converted;
   }
   const uint32_t threads = pool != nullptr ? pool->threads() : 1;
-  if (threads == 1 || rows < 64) {
+  if (threads == 1 || rows < kMinRowsToSplit) {
     op.matmul(op.matmul_weights, x, out, rows, cols, batch, 0, rows);
     return Status::ok();
   }
+  auto task = [&](uint32_t t) { matmul_slice(op, x, out, batch, threads, t); };
+  pool->run(threads, task);
+  return Status::ok();
+}
+
+Status linear_shared_input(const LinearOp *const *ops, float *const *outs, int n_ops, const float *in, int64_t batch,
+                           uint8_t *converted, ThreadPool *pool, const PrefillScratch *prefill) {
+  constexpr int kMaxOps = 4;
+  if (n_ops < 1 || n_ops > kMaxOps) {
+    return make_status(StatusCode::internal, "linear_shared_input: %d projections (1..%d)", n_ops, kMaxOps);
+  }
+  const uint32_t threads = pool != nullptr ? pool->threads() : 1;
+  bool fused = threads > 1;
+  for (int i = 0; i < n_ops && fused; ++i) {
+    fused = !goes_to_backend(*ops[i], batch, prefill) && linear_same_input_format(*ops[0], *ops[i]);
+  }
+  if (!fused) {  // one op after the other, the conversion reused where it can be
+    for (int i = 0; i < n_ops; ++i) {
+      const bool reuse = i > 0 && linear_converts_input(*ops[i - 1], batch, prefill) &&
+                         linear_converts_input(*ops[i], batch, prefill) &&
+                         linear_same_input_format(*ops[i - 1], *ops[i]);
+      BALLAST_RETURN_IF_ERROR(linear(*ops[i], in, batch, outs[i], converted, pool, prefill, reuse));
+    }
+    return Status::ok();
+  }
+  const int64_t cols = static_cast<int64_t>(ops[0]->weight->cols);
+  const void *x = in;
+  if (ops[0]->activation != ActivationType::f32) {
+    for (int64_t b = 0; b < batch; ++b) {
+      ops[0]->quantize_activations(in + b * cols, converted + b * ops[0]->activation_row_bytes, cols);
+    }
+    x = converted;
+  }
   auto task = [&](uint32_t t) {
-    int64_t begin = 0, end = 0;
-    split_range(rows, threads, t, 16, &begin, &end);
-    if (begin < end) op.matmul(op.matmul_weights, x, out, rows, cols, batch, begin, end);
+    for (int i = 0; i < n_ops; ++i) {
+      const LinearOp &op = *ops[i];
+      const int64_t rows = static_cast<int64_t>(op.weight->rows);
+      if (rows < kMinRowsToSplit) {  // as linear(): a small matrix on one thread
+        if (t == 0) op.matmul(op.matmul_weights, x, outs[i], rows, cols, batch, 0, rows);
+      } else {
+        matmul_slice(op, x, outs[i], batch, threads, t);
+      }
+    }
   };
   pool->run(threads, task);
   return Status::ok();

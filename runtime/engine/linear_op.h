@@ -61,6 +61,16 @@ Status repack_linear(LinearOp *op, uint8_t *dst, int64_t dst_bytes, bool drop_so
 Status linear(const LinearOp &op, const float *in, int64_t batch, float *out, uint8_t *converted,
               ThreadPool *pool = nullptr, const PrefillScratch *prefill = nullptr, bool input_converted = false);
 
+// Several projections of the same input (q/k/v, gate/up): out_i [batch][rows_i]
+// = in x W_i^T for i < n_ops (n_ops <= 4). When every op runs natively on
+// the same input format, the input is converted once and ONE pool region
+// computes them all, each thread taking the same row slice of each op that
+// linear() would give it, so the results are linear()'s bits and the threads
+// meet once instead of n_ops times. Otherwise linear() per op (reusing the
+// conversion where the formats allow).
+Status linear_shared_input(const LinearOp *const *ops, float *const *outs, int n_ops, const float *in, int64_t batch,
+                           uint8_t *converted, ThreadPool *pool = nullptr, const PrefillScratch *prefill = nullptr);
+
 // Whether linear(op, ..., batch, ..., prefill) converts its input into
 // `converted` (false: it reads f32 rows, or a prefill backend takes them).
 bool linear_converts_input(const LinearOp &op, int64_t batch, const PrefillScratch *prefill);
