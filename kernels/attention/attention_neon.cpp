@@ -14,8 +14,10 @@
 //   3. values: the set's outputs accumulated in registers over all the
 //      block's slots (value_chunk), a chunk of dims at a time, and written
 //      back once per block (not loaded and stored per slot).
-// Meanwhile the next block's K/V rows are prefetched (PrefetchCursor),
-// spread over the current block's work.
+// Meanwhile the next block's K/V rows are prefetched (PrefetchCursor,
+// kv_block_prefetch.h: the same as the x86 bodies', PLDL2KEEP on aarch64,
+// PLD on armv7; not measured on ARM hardware), spread over the current
+// block's work.
 //
 // Set and tile sizes by register file:
 //   aarch64 (32 q registers): sets of up to 4 heads (TinyLlama's group of 8
@@ -42,6 +44,7 @@
 
 #include "kernels/activation/exp_neon.h"
 #include "kernels/attention/attention_arm.h"
+#include "kernels/attention/kv_block_prefetch.h"
 #include "kernels/quant/neon_helpers.h"
 
 namespace ballast {
@@ -94,72 +97,6 @@ float horizontal_max(float32x4_t v) {
 // max's weight of 1.
 float32x4_t exp_nonpositive(float32x4_t x) { return exp_clamped_neon(x); }
 float exp_nonpositive(float x) { return vgetq_lane_f32(exp_nonpositive(vdupq_n_f32(x)), 0); }
-
-// Software prefetch of the next block_slots slots' K and V rows (they may
-// span segments: the 4 sink slots, then the ring's runs) while the current
-// block is computed, as attention_x86_impl.h's: each query head reads only
-// its KV head's slice of every slot row, a strided pattern the hardware
-// prefetchers may follow poorly. `tick()` is called once per unit of work
-// (4 scored slots, 1 accumulated value row) and issues `lines_per_tick`
-// cache-line prefetches, so the whole next window is requested over the
-// current block; what a short block leaves unrequested is issued by
-// `flush()` before the next window starts. Lines of 64 bytes (Cortex-A7,
-// A53, A72, A76); PLDL2KEEP on aarch64 (locality 2), PLD on armv7. Not
-// measured on ARM hardware: modest on purpose (one pass over the window, no
-// distance tuning).
-struct PrefetchCursor {
-  static constexpr int kMaxRanges = 8;
-  const char *begin[kMaxRanges] = {};
-  const char *end[kMaxRanges] = {};
-  int n_ranges = 0;
-  int range = 0;               // the range being requested
-  const char *next = nullptr;  // next line in it
-  uint32_t lines_per_tick = 0;
-
-  void add(const void *p, size_t bytes) {
-    if (bytes == 0 || n_ranges == kMaxRanges) return;
-    begin[n_ranges] = static_cast<const char *>(p);
-    end[n_ranges] = begin[n_ranges] + bytes;
-    if (n_ranges == 0) next = begin[0];
-    ++n_ranges;
-  }
-  bool request_one() {
-    while (range < n_ranges && next >= end[range]) {
-      if (++range < n_ranges) next = begin[range];
-    }
-    if (range >= n_ranges) return false;
-    __builtin_prefetch(next, 0, 2);
-    next += 64;
-    return true;
-  }
-  void tick() {
-    for (uint32_t i = 0; i < lines_per_tick && request_one(); ++i) {
-    }
-  }
-  void flush() {
-    while (request_one()) {
-    }
-  }
-};
-
-// The K and V rows of the `slots` slots that follow slot `begin` of segment
-// `s` (across segments), as prefetch ranges.
-template <typename T>
-void add_window(PrefetchCursor *cursor, const KvSegment *segments, uint32_t n_segments, uint32_t s, uint32_t begin,
-                size_t slots, size_t k_stride, size_t v_stride) {
-  while (slots > 0 && s < n_segments) {
-    if (begin >= segments[s].n_slots) {
-      ++s;
-      begin = 0;
-      continue;
-    }
-    const size_t take = segments[s].n_slots - begin < slots ? segments[s].n_slots - begin : slots;
-    cursor->add(static_cast<const T *>(segments[s].keys) + begin * k_stride, take * k_stride * sizeof(T));
-    cursor->add(static_cast<const T *>(segments[s].values) + begin * v_stride, take * v_stride * sizeof(T));
-    slots -= take;
-    begin += static_cast<uint32_t>(take);
-  }
-}
 
 // out_scores[j][i + s] = scale * dot(q[j], key of slot i + s), s < S, j < M:
 // one tile of S slots x M heads. Each (head, slot) dot is one FMA chain over
@@ -390,6 +327,7 @@ void attend_pass(const AttentionShape &shape, uint32_t h0, uint32_t n, const flo
     ++n_sets;
     h += m;
   }
+  const uint32_t kv_begin = h0 / group, kv_end = (h0 + n - 1) / group + 1;  // the KV heads this pass reads
   PassState state;
   for (uint32_t h = 0; h < n; ++h) {
     state.max_score[h] = kNegativeInfinity;
@@ -399,7 +337,7 @@ void attend_pass(const AttentionShape &shape, uint32_t h0, uint32_t n, const flo
   }
   {  // the first window, requested at once
     PrefetchCursor first;
-    add_window<T>(&first, segments, n_segments, 0, 0, block_slots, k_stride, v_stride);
+    add_window<T>(&first, shape, kv_begin, kv_end, segments, n_segments, 0, 0, block_slots);
     first.flush();
   }
   PrefetchCursor prefetch;
@@ -412,12 +350,10 @@ void attend_pass(const AttentionShape &shape, uint32_t h0, uint32_t n, const flo
       // The window after this block, spread over its work.
       prefetch.flush();
       prefetch = PrefetchCursor{};
-      add_window<T>(&prefetch, segments, n_segments, s, begin + count, block_slots, k_stride, v_stride);
-      {
-        const uint64_t lines = uint64_t{block_slots} * (k_stride + v_stride) * sizeof(T) / 64 + 8;
-        const uint64_t ticks = uint64_t{n_sets} * (count / 4 + count);  // score + value ticks per set
-        prefetch.lines_per_tick = static_cast<uint32_t>((lines + ticks - 1) / ticks);
-      }
+      add_window<T>(&prefetch, shape, kv_begin, kv_end, segments, n_segments, s, begin + count, block_slots);
+      // score + value ticks per set
+      prefetch.lines_per_tick =
+          window_lines_per_tick<T>(shape, kv_begin, kv_end, block_slots, uint64_t{n_sets} * (count / 4 + count));
       for (uint32_t h = 0; h < n;) {
         // The set: heads h.. of the same KV head, at most max_set of them.
         const uint32_t kv_head = (h0 + h) / group;
