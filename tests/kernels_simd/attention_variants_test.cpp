@@ -93,6 +93,10 @@ TEST_CASE("SIMD attention matches the scalar reference") {
     for (uint32_t slots : {1u, 7u, 100u, 300u, 2048u}) {
       for (TensorType kv_type : {TensorType::f16, TensorType::f32}) {
         for (size_t scratch_floats : {size_t{5}, size_t{16}, size_t{2048}}) {
+          // The small-scratch (rescaling) paths are covered up to 300 slots;
+          // at 2048 only the variants' own blocks, which keeps the scalar
+          // reference's share of this test (most of its time under qemu) down.
+          if (slots == 2048 && scratch_floats != 2048) continue;
           AttentionShape shape;
           shape.n_head = sh.n_head;
           shape.n_head_kv = sh.n_head_kv;
