@@ -9,6 +9,12 @@
 //     // (u unsigned, s signed int8; exact for u <= 15 in every policy, and
 //     // for any u8 in the VNNI one, which alone may run q8_0x8)
 //
+// and may add (the AVX-512 VNNI policy does, matmul_interleaved_x8_avx512_impl.h)
+//   static constexpr bool kPairTile = true;
+//   static constexpr int kPairTileMinCount;  // fewest activation rows the pair tile is used for
+//   template <typename Layout, int kCount> static void pair_tile(group, group_bytes, blocks, x, activation_row, y[kCount][16]);
+//     // rows of two consecutive groups at once, the same bits as two x8_group_tile calls
+//
 // One ymm lane per weight row of an 8-row group: per block, 8 u8 vectors
 // (Q4_0: 4 loads of 32 bytes split into nibbles; Q8_0: 8 loads), 8 dots with
 // broadcast 4-byte activation groups, the -offset * sum(x) as the lanes'
@@ -23,6 +29,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/matmul/interleaved_x8.h"
 #include "kernels/quant/blocks.h"
@@ -90,15 +97,18 @@ struct Q8x8Layout {
 };
 
 // 8 rows' block integers against one activation block (bx: its Q8_0 block).
+// Two independent integer chains (units 0-1, 4-5 and 2-3, 6-7), added at
+// the end: integer sums are exact, so the split changes no bit, and it
+// halves the dependent dot latency per block (VNNI: 4 vpdpbusd, not 8).
 template <typename Policy, typename Layout>
 __m256i x8_block_sums(const X8Units &n, const uint8_t *bx, int16_t x_sum) {
-  __m256i isum = _mm256_set1_epi32(-Layout::kOffset * static_cast<int32_t>(x_sum));
-  for (int m = 0; m < 8; m += 2) {
-    const __m256i x1 = _mm256_set1_epi32(load_i32(bx + 2 + Layout::x_offset(m)));
-    const __m256i x2 = _mm256_set1_epi32(load_i32(bx + 2 + Layout::x_offset(m + 1)));
-    isum = Policy::dot_pair(isum, n.u[m], x1, n.u[m + 1], x2);
-  }
-  return isum;
+  auto x = [bx](int m) { return _mm256_set1_epi32(load_i32(bx + 2 + Layout::x_offset(m))); };
+  __m256i a = _mm256_set1_epi32(-Layout::kOffset * static_cast<int32_t>(x_sum));
+  __m256i b = Policy::dot_pair(_mm256_setzero_si256(), n.u[2], x(2), n.u[3], x(3));
+  a = Policy::dot_pair(a, n.u[0], x(0), n.u[1], x(1));
+  b = Policy::dot_pair(b, n.u[6], x(6), n.u[7], x(7));
+  a = Policy::dot_pair(a, n.u[4], x(4), n.u[5], x(5));
+  return _mm256_add_epi32(a, b);
 }
 
 // Rows [8g, 8g + 8) against kCount (1..4) activation rows: y_group[j][0..8).
@@ -124,6 +134,33 @@ void x8_group_tile(const uint8_t *group, int64_t blocks, const uint8_t *x /* row
   for (int j = 0; j < kCount; ++j) _mm256_storeu_ps(y_group[j], acc[j]);
 }
 
+// Whether Policy has a two-group tile (kPairTile).
+template <typename Policy, typename = void>
+struct HasPairTile : std::false_type {};
+template <typename Policy>
+struct HasPairTile<Policy, std::void_t<decltype(Policy::kPairTile)>> : std::bool_constant<Policy::kPairTile> {};
+
+// One tile: kCount (1..4) activation rows against 8 * n_groups (1 or 2)
+// rows from `group`: the policy's pair tile where it has one for kCount
+// rows, else one 8-row tile per group.
+template <typename Policy, typename Layout, int kCount>
+void x8_tile(int64_t n_groups, const uint8_t *group, int64_t group_bytes, int64_t blocks, const uint8_t *x,
+             int64_t activation_row, float (*tile)[16]) {
+  if constexpr (HasPairTile<Policy>::value) {
+    if constexpr (kCount >= Policy::kPairTileMinCount) {
+      if (n_groups == 2) {
+        Policy::template pair_tile<Layout, kCount>(group, group_bytes, blocks, x, activation_row, tile);
+        return;
+      }
+    }
+  }
+  for (int64_t k = 0; k < n_groups; ++k) {
+    float one[kCount][8];
+    x8_group_tile<Policy, Layout, kCount>(group + k * group_bytes, blocks, x, activation_row, one);
+    for (int j = 0; j < kCount; ++j) std::memcpy(tile[j] + 8 * k, one[j], sizeof one[j]);
+  }
+}
+
 template <typename Policy, typename Layout>
 void matmul_x8(const void *repacked, const void *x_q, float *y, int64_t rows, int64_t cols, int64_t batch,
                int64_t row_begin, int64_t row_end) {
@@ -134,31 +171,35 @@ void matmul_x8(const void *repacked, const void *x_q, float *y, int64_t rows, in
   const int64_t grouped_rows = rows / kInterleavedRows * kInterleavedRows;
   const int64_t group_bytes = blocks * Layout::kBlock;
   const int64_t grouped_end = row_end < grouped_rows ? row_end : grouped_rows;
-  for (int64_t g = row_begin / kInterleavedRows; g * kInterleavedRows < grouped_end; ++g) {
+  for (int64_t g = row_begin / kInterleavedRows; g * kInterleavedRows < grouped_end;) {
+    // Two groups at a time when the policy can and the range reaches into the second.
+    const int64_t n_groups = HasPairTile<Policy>::value && (g + 1) * kInterleavedRows < grouped_end ? 2 : 1;
     const uint8_t *group = w + g * group_bytes;
     const int64_t r0 = g * kInterleavedRows;
-    const bool whole = r0 >= row_begin && r0 + kInterleavedRows <= row_end;
-    float tile[4][8];
+    const int64_t n_rows = n_groups * kInterleavedRows;
+    const bool whole = r0 >= row_begin && r0 + n_rows <= row_end;
+    float tile[4][16];
     for (int64_t b = 0; b < batch; b += 4) {
       const int64_t count = batch - b < 4 ? batch - b : 4;
       const uint8_t *xb = x + b * activation_row;
       switch (count) {
-        case 4: x8_group_tile<Policy, Layout, 4>(group, blocks, xb, activation_row, tile); break;
-        case 3: x8_group_tile<Policy, Layout, 3>(group, blocks, xb, activation_row, tile); break;
-        case 2: x8_group_tile<Policy, Layout, 2>(group, blocks, xb, activation_row, tile); break;
-        default: x8_group_tile<Policy, Layout, 1>(group, blocks, xb, activation_row, tile); break;
+        case 4: x8_tile<Policy, Layout, 4>(n_groups, group, group_bytes, blocks, xb, activation_row, tile); break;
+        case 3: x8_tile<Policy, Layout, 3>(n_groups, group, group_bytes, blocks, xb, activation_row, tile); break;
+        case 2: x8_tile<Policy, Layout, 2>(n_groups, group, group_bytes, blocks, xb, activation_row, tile); break;
+        default: x8_tile<Policy, Layout, 1>(n_groups, group, group_bytes, blocks, xb, activation_row, tile); break;
       }
       for (int64_t j = 0; j < count; ++j) {
         float *out = y + (b + j) * rows + r0;
         if (whole) {
-          std::memcpy(out, tile[j], sizeof tile[j]);
+          std::memcpy(out, tile[j], static_cast<size_t>(n_rows) * sizeof(float));
         } else {
-          for (int64_t i = 0; i < kInterleavedRows; ++i) {
+          for (int64_t i = 0; i < n_rows; ++i) {
             if (r0 + i >= row_begin && r0 + i < row_end) out[i] = tile[j][i];
           }
         }
       }
     }
+    g += n_groups;
   }
   const int64_t tail_begin = row_begin > grouped_rows ? row_begin : grouped_rows;
   for (int64_t r = tail_begin; r < row_end; ++r) {

@@ -3,7 +3,9 @@
 // of the legacy blocks (Q4_0 / Q5_0 / Q8_0 / Q4_1 / Q5_1) and F16 runs
 // 512-bit bodies, two blocks per zmm, bit-identical to the 256-bit row_dot
 // (matmul_decode_avx512_impl.h); prefill and the other types use 256-bit
-// vectors (AVX-512 VL encoding). K-quants keep the maddubs path (their
+// vectors (AVX-512 VL encoding), except the repacked q4_0x8 / q8_0x8
+// kernels, which take two 8-row groups per zmm
+// (matmul_interleaved_x8_avx512_impl.h). K-quants keep the maddubs path (their
 // per-sub-block scales ride in the int16 -> int32 step).
 // GCC 12's AVX-512 intrinsics build their "undefined" upper halves from a
 // self-initialised variable, which -Wmaybe-uninitialized reports at every
@@ -17,6 +19,7 @@
 #include "kernels/matmul/matmul_q8_x86_impl.h"
 #include "kernels/matmul/matmul_decode_avx512_impl.h"
 #include "kernels/matmul/matmul_interleaved_x8_x86_impl.h"
+#include "kernels/matmul/matmul_interleaved_x8_avx512_impl.h"
 
 namespace ballast {
 namespace {
@@ -28,6 +31,17 @@ struct VnniDot {
   // acc + per lane the 4 products u1 x s1 plus the 4 u2 x s2 (any u8).
   static __m256i dot_pair(__m256i acc, __m256i u1, __m256i s1, __m256i u2, __m256i s2) {
     return _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(acc, u1, s1), u2, s2);
+  }
+};
+
+// The repacked kernels' policy: VnniDot plus the 512-bit two-group tile.
+struct VnniPairDot : VnniDot {
+  static constexpr bool kPairTile = true;
+  static constexpr int kPairTileMinCount = 2;  // decode (1 activation row) keeps the 256-bit tile: measured faster
+  template <typename Layout, int kCount>
+  static void pair_tile(const uint8_t *group, int64_t group_bytes, int64_t blocks, const uint8_t *x,
+                        int64_t activation_row, float (*y)[16]) {
+    x8_pair_tile_avx512vnni<Layout, kCount>(group, group_bytes, blocks, x, activation_row, y);
   }
 };
 
@@ -44,8 +58,8 @@ X86Q8KernelSet avx512vnni_kernels() {
   set.q4_1.matmul = matmul_legacy_avx512<VnniDot, VnniDot512, Legacy::q4_1>;
   set.q5_1.matmul = matmul_legacy_avx512<VnniDot, VnniDot512, Legacy::q5_1>;
   set.f16.matmul = matmul_f16_avx512;
-  static const RepackedMatmulKernels q4_0x8 = q4_0x8_kernels_x86<VnniDot>();
-  static const RepackedMatmulKernels q8_0x8 = q8_0x8_kernels_x86<VnniDot>();
+  static const RepackedMatmulKernels q4_0x8 = q4_0x8_kernels_x86<VnniPairDot>();
+  static const RepackedMatmulKernels q8_0x8 = q8_0x8_kernels_x86<VnniPairDot>();
   set.q4_0.repacked = &q4_0x8;
   set.q8_0.repacked = &q8_0x8;
   return set;

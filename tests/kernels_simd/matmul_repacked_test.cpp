@@ -28,7 +28,7 @@ using namespace ballast;
 
 namespace {
 
-const int64_t kRowCounts[] = {1, 7, 8, 9, 16, 23, 67};
+const int64_t kRowCounts[] = {1, 7, 8, 9, 16, 23, 40, 67};  // 40: 5 groups, two pairs and a single
 const int64_t kBlockCounts[] = {1, 2, 7};
 const int64_t kBatches[] = {1, 2, 3, 4, 5, 9};
 

@@ -4,9 +4,9 @@
 // LAYERS separate caches of SLOTS slots each, as a model's layers do, so
 // with many layers the KV streams from memory and with one it sits in cache.
 //
-// usage: ballast-attention-bench [SLOTS [HEADS [KV_HEADS [HEAD_DIM [LAYERS [REPEATS]]]]]]
+// usage: ballast-attention-bench [--only VARIANT] [SLOTS [HEADS [KV_HEADS [HEAD_DIM [LAYERS [REPEATS]]]]]]
 //   defaults: 2048 9 3 64 30 20 (SmolLM2-135M with a 4 + 2044 cache);
-//   TinyLlama: 2048 32 4 64 22
+//   TinyLlama: 2048 32 4 64 22; --only times one variant (e.g. under perf)
 // Prints, per variant: the median and best time per token and ns per
 // (query head, slot), and the KV bytes per token over the median time.
 #include <algorithm>
@@ -54,8 +54,15 @@ uint32_t arg(int argc, char **argv, int i, uint32_t fallback) {
 }  // namespace
 
 int main(int argc, char **argv) {
+  std::string only;  // --only VARIANT: time that variant alone (e.g. under perf)
+  if (argc > 2 && std::string(argv[1]) == "--only") {
+    only = argv[2];
+    argv[2] = argv[0];
+    argv += 2;
+    argc -= 2;
+  }
   if (argc > 1 && (std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help")) {
-    std::printf("usage: %s [SLOTS [HEADS [KV_HEADS [HEAD_DIM [LAYERS [REPEATS]]]]]]\n"
+    std::printf("usage: %s [--only VARIANT] [SLOTS [HEADS [KV_HEADS [HEAD_DIM [LAYERS [REPEATS]]]]]]\n"
                 "  defaults 2048 9 3 64 30 20 (SmolLM2-135M, full 4 + 2044 cache); TinyLlama: 2048 32 4 64 22\n",
                 argv[0]);
     return 0;
@@ -85,7 +92,10 @@ int main(int argc, char **argv) {
   std::printf("%u slots, %u heads over %u KV heads, head dim %u, %u layers: %.1f MiB of f16 KV per token\n", slots,
               heads, kv_heads, dim, layers, kv_bytes / (1 << 20));
   std::printf("%-8s %12s %12s %16s %10s\n", "variant", "median ms", "best ms", "ns/(head,slot)", "KV GB/s");
+  bool timed_any = false;
   for (const Variant &variant : runnable_variants()) {
+    if (!only.empty() && only != variant.name) continue;
+    timed_any = true;
     std::vector<double> ms;
     for (uint32_t r = 0; r < repeats; ++r) {
       const auto start = std::chrono::steady_clock::now();
@@ -104,6 +114,12 @@ int main(int argc, char **argv) {
     const double median = ms[ms.size() / 2];
     std::printf("%-8s %12.3f %12.3f %16.2f %10.2f\n", variant.name, median, ms.front(),
                 median * 1e6 / (double(layers) * heads * slots), kv_bytes / (median * 1e-3) / 1e9);
+  }
+  if (!timed_any) {
+    std::string names;
+    for (const Variant &variant : runnable_variants()) names += std::string(" ") + variant.name;
+    std::fprintf(stderr, "no runnable variant named '%s' on this CPU; runnable:%s\n", only.c_str(), names.c_str());
+    return 2;
   }
   return 0;
 }

@@ -11,7 +11,8 @@
 //   SLICE_KIB, SLICE_ROWS: a backend thread's weight slice (default
 //   kPrefillSliceBytes / 1024 and kPrefillMaxSliceRows), for measuring them.
 // Times include activation quantization (native) or weight and input
-// conversion (backends), as in a real prefill.
+// conversion (backends), as in a real prefill. Types with a repacked layout
+// (q4_0x8, q8_0x8) are also timed on it, as a session runs them by default.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -125,6 +126,32 @@ int main(int argc, char **argv) {
   run_native();
   const std::string native_name = std::string("native-") + table.value()->matmul_variant_name(type);
   report(native_name.c_str(), median_seconds(repeats, run_native));
+
+  // The repacked layout a session uses for this type when it has one
+  // (Session::create's repack, BALLAST_REPACK=1), timed the same way.
+  if (const RepackedMatmulKernels *repacked = native->repacked;
+      repacked != nullptr && activation_row_bytes(repacked->activation, cols) > 0) {
+    std::vector<uint8_t> packed(static_cast<size_t>(repacked->repacked_bytes(rows, cols)));
+    repacked->repack(weights.data(), packed.data(), rows, cols);
+    const int64_t xr_bytes = activation_row_bytes(repacked->activation, cols);
+    std::vector<uint8_t> xr(static_cast<size_t>(batch * xr_bytes));
+    auto run_repacked = [&] {
+      for (int64_t b = 0; b < batch; ++b) repacked->quantize_activations(x.data() + b * cols, xr.data() + b * xr_bytes, cols);
+      if (pool == nullptr || rows < 64) {
+        repacked->matmul(packed.data(), xr.data(), y.data(), rows, cols, batch, 0, rows);
+        return;
+      }
+      auto task = [&](uint32_t t) {
+        int64_t begin = 0, end = 0;
+        split_range(rows, threads, t, repacked->row_group, &begin, &end);
+        if (begin < end) repacked->matmul(packed.data(), xr.data(), y.data(), rows, cols, batch, begin, end);
+      };
+      pool->run(threads, task);
+    };
+    run_repacked();
+    const std::string name = native_name + "(" + repacked->layout + ")";
+    report(name.c_str(), median_seconds(repeats, run_repacked));
+  }
 
   std::vector<uint8_t> scratch_bytes(prefill_scratch_bytes(slice_bytes, static_cast<uint32_t>(batch),
                                                            static_cast<uint64_t>(cols), threads) + 64);
