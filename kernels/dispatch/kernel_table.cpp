@@ -5,6 +5,8 @@
 #include "kernels/attention/attention_x86.h"
 #include "kernels/dispatch/kernel_variants.h"
 #include "kernels/norm/rms_norm_x86.h"
+#include "kernels/rope/rope_arm.h"
+#include "kernels/rope/rope_x86.h"
 #include "kernels/quant/tensor_type.h"
 
 namespace ballast {
@@ -76,6 +78,8 @@ Result<KernelTable> build_kernel_table(IsaLevel allowed, const CpuFeatures &feat
     table.rms_norm_variant = "avx2";
     table.silu_mul = silu_mul_avx2;
     table.silu_mul_variant = "avx2";
+    table.rope = rope_kernels_avx2();
+    table.rope_variant = "avx2";
   }
 #endif
 #if defined(BALLAST_HAVE_ISA_AVX512)
@@ -89,6 +93,10 @@ Result<KernelTable> build_kernel_table(IsaLevel allowed, const CpuFeatures &feat
   if (level_allows(allowed, IsaLevel::neon) && features.neon) {
     table.attend_heads = attend_one_query_heads_neon;
     table.attention_variant = "neon";
+#if defined(__aarch64__)
+    table.rope = rope_kernels_neon();
+    table.rope_variant = "neon";
+#endif
   }
 #endif
   return table;

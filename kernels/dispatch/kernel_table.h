@@ -13,6 +13,7 @@
 #include "kernels/elementwise/add_scalar.h"
 #include "kernels/matmul/matmul_q8_scalar.h"
 #include "kernels/norm/rms_norm_scalar.h"
+#include "kernels/rope/rope.h"
 #include "platform/cpu_features.h"
 #include "platform/status.h"
 
@@ -43,6 +44,9 @@ struct KernelTable {
                                    size_t scratch_floats, const AttentionProbe *probe);
   AttendHeadsFn attend_heads = attend_one_query_heads;
   const char *attention_variant = "scalar";
+  // RoPE row rotations (the KV cache's key stores, sink re-rotation, queries).
+  RopeKernels rope = rope_kernels_scalar();
+  const char *rope_variant = "scalar";
 
   // nullptr if `type` has no matmul kernels.
   const QuantizedMatmulKernels *matmul_kernels(TensorType type) const;

@@ -102,6 +102,8 @@ void rope_apply_f32_to_f16(const RopeConfig &c, const float *cos_sin, const floa
   apply_rows(c, cos_sin, src, dst, n_heads);
 }
 
+RopeKernels rope_kernels_scalar() { return {rope_apply_f32, rope_apply_f16, rope_apply_f32_to_f16}; }
+
 void rope_rotate_f32(const RopeConfig &c, int64_t position, float *x, uint32_t n_heads) {
   const double p = static_cast<double>(position);
   for (uint32_t i = 0; i < c.rope_dim / 2; ++i) {

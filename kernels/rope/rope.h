@@ -61,6 +61,22 @@ void rope_apply_f16(const RopeConfig &config, const float *cos_sin, const uint16
 void rope_apply_f32_to_f16(const RopeConfig &config, const float *cos_sin, const float *src, uint16_t *dst,
                            uint32_t n_heads);
 
+// The three row rotations above as one set (the dispatch table's `rope`
+// entry, kernels/dispatch/kernel_table.h). Every variant gives the scalar
+// reference's bits: each output is x0 * c - x1 * s or x0 * s + x1 * c with
+// the products and the sum rounded separately (no FMA contraction; the build
+// compiles ISO C++, where GCC does not contract), f16 rounded to nearest
+// even (tests/kernels_simd/rope_variants_test.cpp).
+struct RopeKernels {
+  void (*apply_f32)(const RopeConfig &config, const float *cos_sin, const float *src, float *dst, uint32_t n_heads);
+  void (*apply_f16)(const RopeConfig &config, const float *cos_sin, const uint16_t *src, uint16_t *dst,
+                    uint32_t n_heads);
+  void (*apply_f32_to_f16)(const RopeConfig &config, const float *cos_sin, const float *src, uint16_t *dst,
+                           uint32_t n_heads);
+};
+// The scalar reference: {rope_apply_f32, rope_apply_f16, rope_apply_f32_to_f16}.
+RopeKernels rope_kernels_scalar();
+
 // Convenience without a table: rotates [n_heads][head_dim] in place at
 // `position`, computing each pair's angle on the spot (n_heads x more
 // cos/sin calls than the table route; fine for tests and one-off use).

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "kernels/dispatch/kernel_table.h"
 #include "platform/monotonic_clock.h"
 #include "runtime/kv_cache/kv_cache_config.h"
 
@@ -88,6 +89,8 @@ Result<std::unique_ptr<Session>> Session::create(const Model &model, const Sessi
                            kv_cache_config_for_model(model.config, inputs, s->params_.mode,
                                                      model.weights.rope_freqs.present() ? model.weights.rope_freqs.f32()
                                                                                         : nullptr));
+  BALLAST_ASSIGN_OR_RETURN(const KernelTable *kernels, host_kernel_table());
+  cache_config.rope_kernels = kernels->rope;
   s->cache_ = SinkRingCache::create(cache_config, storage);
   if (!s->cache_.is_ok()) return s->cache_.status();
 

@@ -95,6 +95,10 @@ Result<SinkRingCache> SinkRingCache::create(const SinkRingCacheConfig &c, const 
     return make_status(StatusCode::invalid_argument, "KV cache: layers, KV heads and head dims must be positive");
   }
   if (c.window == 0) return make_status(StatusCode::invalid_argument, "KV cache: window must be at least 1 slot");
+  if (c.rope_kernels.apply_f32 == nullptr || c.rope_kernels.apply_f16 == nullptr ||
+      c.rope_kernels.apply_f32_to_f16 == nullptr) {
+    return make_status(StatusCode::invalid_argument, "KV cache: the RoPE kernels are missing");
+  }
   if (c.sink_slots > kMaxSinkSlots) {
     return make_status(StatusCode::invalid_argument, "KV cache: %u sink slots exceed the maximum of %u", c.sink_slots,
                        kMaxSinkSlots);
@@ -201,10 +205,12 @@ void SinkRingCache::write_row(const float *src, uint8_t *dst, size_t n) const {
 
 void SinkRingCache::rotate_row(const float *cos_sin, const uint8_t *src, uint8_t *dst) const {
   if (config_.kv_type == KvType::f32) {
-    rope_apply_f32(config_.rope, cos_sin, reinterpret_cast<const float *>(src), reinterpret_cast<float *>(dst),
+    config_.rope_kernels.apply_f32(config_.rope, cos_sin, reinterpret_cast<const float *>(src),
+                                   reinterpret_cast<float *>(dst),
                    config_.n_head_kv);
   } else {
-    rope_apply_f16(config_.rope, cos_sin, reinterpret_cast<const uint16_t *>(src), reinterpret_cast<uint16_t *>(dst),
+    config_.rope_kernels.apply_f16(config_.rope, cos_sin, reinterpret_cast<const uint16_t *>(src),
+                                   reinterpret_cast<uint16_t *>(dst),
                    config_.n_head_kv);
   }
 }
@@ -262,9 +268,10 @@ void SinkRingCache::write_token(uint32_t layer, uint64_t t, const float *k, cons
   } else {
     uint8_t *dst = ring_k(layer, slot.index);
     if (config_.kv_type == KvType::f32) {
-      rope_apply_f32(config_.rope, query_table, k, reinterpret_cast<float *>(dst), config_.n_head_kv);
+      config_.rope_kernels.apply_f32(config_.rope, query_table, k, reinterpret_cast<float *>(dst), config_.n_head_kv);
     } else {
-      rope_apply_f32_to_f16(config_.rope, query_table, k, reinterpret_cast<uint16_t *>(dst), config_.n_head_kv);
+      config_.rope_kernels.apply_f32_to_f16(config_.rope, query_table, k, reinterpret_cast<uint16_t *>(dst),
+                                            config_.n_head_kv);
     }
     write_row(v, ring_v(layer, slot.index), v_row());
   }
@@ -298,7 +305,7 @@ Status SinkRingCache::store_chunk(uint32_t layer, uint32_t n, const float *k, si
     if (t > layout_.first_stream_index && kv_epoch(layout_, t) != kv_epoch(layout_, t - 1)) rebase_ring(layer, t);
     rope_cos_sin(config_.rope, kv_stored_position(layout_, t, t), query_table);
     write_token(layer, t, k + i * k_stride, v + i * v_stride, query_table);
-    rope_apply_f32(config_.rope, query_table, q + i * q_stride, q + i * q_stride, n_head);
+    config_.rope_kernels.apply_f32(config_.rope, query_table, q + i * q_stride, q + i * q_stride, n_head);
   }
   const uint64_t last = first + n - 1;
   ensure_tables(last);  // computed once per chunk: later layers find them valid
@@ -313,7 +320,7 @@ Status SinkRingCache::rotate_query(uint32_t layer, float *q, uint32_t n_head) {
   }
   const uint64_t t = layer_next_[layer] - 1;
   ensure_tables(t);
-  rope_apply_f32(config_.rope, table(0), q, q, n_head);
+  config_.rope_kernels.apply_f32(config_.rope, table(0), q, q, n_head);
   return Status::ok();
 }
 

@@ -64,6 +64,9 @@ struct SinkRingCacheConfig {
   KvType kv_type = KvType::f16;
   KvCacheMode mode = KvCacheMode::sink;
   RopeConfig rope;          // head_dim must equal head_dim_k
+  // The row rotations to use: the dispatch table's (KernelTable::rope, what
+  // a session passes) or the scalar reference; every variant gives the same bits.
+  RopeKernels rope_kernels = rope_kernels_scalar();
   // Tokens per rebase epoch: 0 = every `window` tokens (default),
   // kKvNeverRebase = never (stored positions follow the stream index).
   uint32_t rebase_interval = 0;

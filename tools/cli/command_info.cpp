@@ -92,8 +92,8 @@ void print_cpu() {
         std::printf(" %s=%s%s%s%s", tensor_type_info(type)->name, t.matmul_variant_name(type), repacks ? "(" : "",
                     repacks ? k->repacked->layout : "", repacks ? ")" : "");
       }
-      std::printf("\n    attention=%s rms_norm=%s silu_mul=%s add=%s\n", t.attention_variant, t.rms_norm_variant,
-                  t.silu_mul_variant, t.add_variant);
+      std::printf("\n    attention=%s rope=%s rms_norm=%s silu_mul=%s add=%s\n", t.attention_variant, t.rope_variant,
+                  t.rms_norm_variant, t.silu_mul_variant, t.add_variant);
       const Result<const char *> pool = thread_pool_implementation();
       std::printf("  thread pool (-t > 1): %s\n", pool.is_ok() ? pool.value() : pool.status().message().c_str());
     } else {
