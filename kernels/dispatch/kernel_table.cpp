@@ -1,13 +1,15 @@
 #include "kernels/dispatch/kernel_table.h"
 
-#include "kernels/attention/attention_arm.h"
+#include "kernels/activation/silu_mul_arm.h"
 #include "kernels/activation/silu_mul_x86.h"
+#include "kernels/attention/attention_arm.h"
 #include "kernels/attention/attention_x86.h"
 #include "kernels/dispatch/kernel_variants.h"
+#include "kernels/norm/rms_norm_arm.h"
 #include "kernels/norm/rms_norm_x86.h"
+#include "kernels/quant/tensor_type.h"
 #include "kernels/rope/rope_arm.h"
 #include "kernels/rope/rope_x86.h"
-#include "kernels/quant/tensor_type.h"
 
 namespace ballast {
 namespace {
@@ -93,6 +95,10 @@ Result<KernelTable> build_kernel_table(IsaLevel allowed, const CpuFeatures &feat
   if (level_allows(allowed, IsaLevel::neon) && features.neon) {
     table.attend_heads = attend_one_query_heads_neon;
     table.attention_variant = "neon";
+    table.rms_norm_rows = rms_norm_rows_neon;
+    table.rms_norm_variant = "neon";
+    table.silu_mul = silu_mul_neon;
+    table.silu_mul_variant = "neon";
 #if defined(__aarch64__)
     table.rope = rope_kernels_neon();
     table.rope_variant = "neon";

@@ -1,8 +1,9 @@
-// The SIMD rms_norm and silu_mul of the dispatch table against the scalar
-// references, on awkward sizes (1..67 elements: every tail length around
-// the 8-wide bodies; the model widths 576, 1536, 2048, 5632) and awkward
-// values (large |g| where exp overflows or vanishes, zeros, in-place calls).
-// A level the CPU lacks is reported with MESSAGE as skipped.
+// The SIMD rms_norm and silu_mul of the dispatch table (AVX2, NEON) against
+// the scalar references, on awkward sizes (1..67 elements: every tail length
+// around the 4- and 8-wide bodies; 1000 and 1001; the model widths 576, 1536,
+// 2048, 5632) and awkward values (large |g| where exp overflows or vanishes,
+// zeros, in-place calls). A level this build did not compile or this CPU
+// lacks is reported with MESSAGE as skipped.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "kernels/dispatch/kernel_table.h"
+#include "kernels/dispatch/kernel_variants.h"
 #include "platform/cpu_features.h"
 
 using namespace ballast;
@@ -20,21 +22,35 @@ namespace {
 std::vector<int64_t> awkward_sizes() {
   std::vector<int64_t> sizes;
   for (int64_t n = 1; n <= 67; ++n) sizes.push_back(n);
-  for (int64_t n : {576, 1536, 2048, 5632}) sizes.push_back(n);
+  for (int64_t n : {576, 1000, 1001, 1536, 2048, 5632}) sizes.push_back(n);
   return sizes;
 }
 
-// The tables of every x86 SIMD level this CPU runs (empty elsewhere).
-std::vector<KernelTable> simd_tables() {
-  std::vector<KernelTable> tables;
-  for (IsaLevel level : {IsaLevel::avx2, IsaLevel::avx512}) {
-    if (!cpu_supports_isa_level(host_cpu_features(), level)) {
-      MESSAGE("skipped level " << isa_level_name(level) << ": this CPU lacks it");
+struct SimdTable {
+  KernelTable table;
+  const char *expected;  // the rms_norm / silu_mul variant the level must pick
+};
+
+// The tables of every SIMD level this build compiled and this CPU runs
+// (AVX-512 has no rms_norm / silu_mul of its own: it keeps AVX2's).
+std::vector<SimdTable> simd_tables() {
+  struct Level {
+    IsaLevel level;
+    const char *expected;
+  };
+  std::vector<SimdTable> tables;
+  for (Level l : {Level{IsaLevel::avx2, "avx2"}, Level{IsaLevel::avx512, "avx2"}, Level{IsaLevel::neon, "neon"}}) {
+    if (!kernel_variant_compiled(l.level)) {
+      MESSAGE("skipped level " << std::string(isa_level_name(l.level)) << ": not compiled in this build");
       continue;
     }
-    Result<KernelTable> table = build_kernel_table(level, host_cpu_features());
+    if (!cpu_supports_isa_level(host_cpu_features(), l.level)) {
+      MESSAGE("skipped level " << std::string(isa_level_name(l.level)) << ": this CPU lacks it");
+      continue;
+    }
+    Result<KernelTable> table = build_kernel_table(l.level, host_cpu_features());
     REQUIRE(table.is_ok());
-    tables.push_back(table.value());
+    tables.push_back({table.value(), l.expected});
   }
   return tables;
 }
@@ -43,12 +59,12 @@ std::vector<KernelTable> simd_tables() {
 
 TEST_CASE("SIMD silu_mul matches scalar within 4e-7 relative on awkward sizes and values") {
   std::mt19937 rng(41);
-  for (const KernelTable &table : simd_tables()) {
-    CAPTURE(table.silu_mul_variant);
-    if (std::string(table.silu_mul_variant) == "scalar") {
-      MESSAGE("skipped: silu_mul has no SIMD variant at level " << isa_level_name(table.level));
-      continue;
-    }
+  for (const SimdTable &simd : simd_tables()) {
+    const KernelTable &table = simd.table;
+    const std::string level = isa_level_name(table.level), variant = table.silu_mul_variant;
+    CAPTURE(level);
+    CAPTURE(variant);
+    CHECK(variant == simd.expected);
     for (int64_t n : awkward_sizes()) {
       std::normal_distribution<float> normal(0.0f, 4.0f);
       std::vector<float> gate(static_cast<size_t>(n)), up(static_cast<size_t>(n));
@@ -83,12 +99,12 @@ TEST_CASE("SIMD silu_mul matches scalar within 4e-7 relative on awkward sizes an
 
 TEST_CASE("SIMD rms_norm matches scalar within one f32 rounding of the scale on awkward sizes") {
   std::mt19937 rng(42);
-  for (const KernelTable &table : simd_tables()) {
-    CAPTURE(table.rms_norm_variant);
-    if (std::string(table.rms_norm_variant) == "scalar") {
-      MESSAGE("skipped: rms_norm has no SIMD variant at level " << isa_level_name(table.level));
-      continue;
-    }
+  for (const SimdTable &simd : simd_tables()) {
+    const KernelTable &table = simd.table;
+    const std::string level = isa_level_name(table.level), variant = table.rms_norm_variant;
+    CAPTURE(level);
+    CAPTURE(variant);
+    CHECK(variant == simd.expected);
     for (int64_t n : awkward_sizes()) {
       for (float sigma : {1e-3f, 1.0f, 300.0f}) {
         const int64_t rows = 3;
