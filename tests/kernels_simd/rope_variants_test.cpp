@@ -29,7 +29,7 @@ std::vector<KernelTable> rope_tables() {
     Result<KernelTable> table = build_kernel_table(level, host_cpu_features());
     REQUIRE(table.is_ok());
     if (std::string(table.value().rope_variant) == "scalar") {
-      MESSAGE("skipped level " << isa_level_name(level) << ": its table keeps the scalar RoPE");
+      MESSAGE("skipped level " << std::string(isa_level_name(level)) << ": its table keeps the scalar RoPE");
       continue;
     }
     tables.push_back(table.value());
