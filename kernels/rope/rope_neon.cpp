@@ -19,116 +19,85 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/rope/rope_rows_impl.h"
+
 namespace ballast {
 namespace {
 
-float32x4_t load4(const float *p) { return vld1q_f32(p); }
-float32x4_t load4(const uint16_t *p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
-void store4(float *p, float32x4_t v) { vst1q_f32(p, v); }
-void store4(uint16_t *p, float32x4_t v) { vst1_u16(p, vreinterpret_u16_f16(vcvt_f16_f32(v))); }
-float load1(const float *p) { return *p; }
-float load1(const uint16_t *p) { return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(*p))), 0); }
-void store1(float *p, float v) { *p = v; }
-void store1(uint16_t *p, float v) { *p = vget_lane_u16(vreinterpret_u16_f16(vcvt_f16_f32(vdupq_n_f32(v))), 0); }
+struct NeonRope {
+  using Rows = RopeRows<NeonRope>;
+  static constexpr uint32_t kWidth = 4;
 
-// 4 pairs of a norm-style row: x.val[0] first elements, x.val[1] second.
-float32x4x2_t load_pairs(const float *p) { return vld2q_f32(p); }
-float32x4x2_t load_pairs(const uint16_t *p) {
-  const uint16x4x2_t h = vld2_u16(p);
-  float32x4x2_t x;
-  x.val[0] = vcvt_f32_f16(vreinterpret_f16_u16(h.val[0]));
-  x.val[1] = vcvt_f32_f16(vreinterpret_f16_u16(h.val[1]));
-  return x;
-}
-void store_pairs(float *p, float32x4x2_t v) { vst2q_f32(p, v); }
-void store_pairs(uint16_t *p, float32x4x2_t v) {
-  uint16x4x2_t h;
-  h.val[0] = vreinterpret_u16_f16(vcvt_f16_f32(v.val[0]));
-  h.val[1] = vreinterpret_u16_f16(vcvt_f16_f32(v.val[1]));
-  vst2_u16(p, h);
-}
-
-// One pair: out[a], out[b] from in[a], in[b] (read both before writing: in may be out).
-template <typename Src, typename Dst>
-void rotate_pair(const float *cs, const Src *in, Dst *out, uint32_t a, uint32_t b) {
-  const float c = cs[0], s = cs[1];
-  const float x0 = load1(in + a), x1 = load1(in + b);
-  store1(out + a, x0 * c - x1 * s);
-  store1(out + b, x0 * s + x1 * c);
-}
-
-template <typename Src, typename Dst>
-void copy_rest(const RopeConfig &c, const Src *in, Dst *out) {
-  if (static_cast<const void *>(in) == static_cast<const void *>(out)) return;
-  uint32_t d = c.rope_dim;
-  for (; d + 4 <= c.head_dim; d += 4) store4(out + d, load4(in + d));
-  for (; d < c.head_dim; ++d) store1(out + d, load1(in + d));
-}
-
-template <typename Src, typename Dst>
-void rotate_norm(const RopeConfig &c, const float *cos_sin, const Src *src, Dst *dst, uint32_t n_heads) {
-  for (uint32_t h = 0; h < n_heads; ++h) {
-    const Src *in = src + static_cast<size_t>(h) * c.head_dim;  // [head_dim]
-    Dst *out = dst + static_cast<size_t>(h) * c.head_dim;       // [head_dim]
-    uint32_t d = 0;
-    for (; d + 8 <= c.rope_dim; d += 8) {
-      const float32x4x2_t cs = vld2q_f32(cos_sin + d);  // val[0] cos, val[1] sin of pairs d/2 .. d/2 + 3
-      const float32x4x2_t x = load_pairs(in + d);
-      float32x4x2_t y;
-      y.val[0] = vsubq_f32(vmulq_f32(x.val[0], cs.val[0]), vmulq_f32(x.val[1], cs.val[1]));
-      y.val[1] = vaddq_f32(vmulq_f32(x.val[0], cs.val[1]), vmulq_f32(x.val[1], cs.val[0]));
-      store_pairs(out + d, y);
-    }
-    for (; d < c.rope_dim; d += 2) rotate_pair(cos_sin + d, in, out, d, d + 1);
-    copy_rest(c, in, out);
+  static float32x4_t load(const float *p) { return vld1q_f32(p); }
+  static float32x4_t load(const uint16_t *p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
+  static void store(float *p, float32x4_t v) { vst1q_f32(p, v); }
+  static void store(uint16_t *p, float32x4_t v) { vst1_u16(p, vreinterpret_u16_f16(vcvt_f16_f32(v))); }
+  static float load1(const float *p) { return *p; }
+  static float load1(const uint16_t *p) {
+    return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(*p))), 0);
   }
-}
+  static void store1(float *p, float v) { *p = v; }
+  static void store1(uint16_t *p, float v) {
+    *p = vget_lane_u16(vreinterpret_u16_f16(vcvt_f16_f32(vdupq_n_f32(v))), 0);
+  }
 
-template <typename Src, typename Dst>
-void rotate_neox(const RopeConfig &c, const float *cos_sin, const Src *src, Dst *dst, uint32_t n_heads) {
-  const uint32_t half = c.rope_dim / 2;
-  uint32_t i = 0;
-  for (; i + 4 <= half; i += 4) {
-    const float32x4x2_t cs = vld2q_f32(cos_sin + 2 * i);  // cos, sin of pairs i .. i + 3
+  // 4 pairs of a norm-style row: val[0] the first elements, val[1] the second.
+  static float32x4x2_t load_pairs(const float *p) { return vld2q_f32(p); }
+  static float32x4x2_t load_pairs(const uint16_t *p) {
+    const uint16x4x2_t h = vld2_u16(p);
+    float32x4x2_t x;
+    x.val[0] = vcvt_f32_f16(vreinterpret_f16_u16(h.val[0]));
+    x.val[1] = vcvt_f32_f16(vreinterpret_f16_u16(h.val[1]));
+    return x;
+  }
+  static void store_pairs(float *p, float32x4x2_t v) { vst2q_f32(p, v); }
+  static void store_pairs(uint16_t *p, float32x4x2_t v) {
+    uint16x4x2_t h;
+    h.val[0] = vreinterpret_u16_f16(vcvt_f16_f32(v.val[0]));
+    h.val[1] = vreinterpret_u16_f16(vcvt_f16_f32(v.val[1]));
+    vst2_u16(p, h);
+  }
+
+  template <typename Src, typename Dst>
+  static void rotate_norm(const RopeConfig &c, const float *cos_sin, const Src *src, Dst *dst, uint32_t n_heads) {
     for (uint32_t h = 0; h < n_heads; ++h) {
-      const Src *in = src + static_cast<size_t>(h) * c.head_dim;
-      Dst *out = dst + static_cast<size_t>(h) * c.head_dim;
-      const float32x4_t x0 = load4(in + i), x1 = load4(in + half + i);
-      store4(out + i, vsubq_f32(vmulq_f32(x0, cs.val[0]), vmulq_f32(x1, cs.val[1])));
-      store4(out + half + i, vaddq_f32(vmulq_f32(x0, cs.val[1]), vmulq_f32(x1, cs.val[0])));
+      const Src *in = src + static_cast<size_t>(h) * c.head_dim;  // [head_dim]
+      Dst *out = dst + static_cast<size_t>(h) * c.head_dim;       // [head_dim]
+      uint32_t d = 0;
+      for (; d + 8 <= c.rope_dim; d += 8) {
+        const float32x4x2_t cs = vld2q_f32(cos_sin + d);  // val[0] cos, val[1] sin of pairs d/2 .. d/2 + 3
+        const float32x4x2_t x = load_pairs(in + d);
+        float32x4x2_t y;
+        y.val[0] = vsubq_f32(vmulq_f32(x.val[0], cs.val[0]), vmulq_f32(x.val[1], cs.val[1]));
+        y.val[1] = vaddq_f32(vmulq_f32(x.val[0], cs.val[1]), vmulq_f32(x.val[1], cs.val[0]));
+        store_pairs(out + d, y);
+      }
+      for (; d < c.rope_dim; d += 2) Rows::rotate_pair(cos_sin + d, in, out, d, d + 1);
+      Rows::copy_rest(c, in, out);
     }
   }
-  for (uint32_t h = 0; h < n_heads; ++h) {
-    const Src *in = src + static_cast<size_t>(h) * c.head_dim;
-    Dst *out = dst + static_cast<size_t>(h) * c.head_dim;
-    for (uint32_t p = i; p < half; ++p) rotate_pair(cos_sin + 2 * p, in, out, p, p + half);
-    copy_rest(c, in, out);
-  }
-}
 
-template <typename Src, typename Dst>
-void rotate_rows(const RopeConfig &c, const float *cos_sin, const Src *src, Dst *dst, uint32_t n_heads) {
-  if (c.style == RopeStyle::norm) {
-    rotate_norm(c, cos_sin, src, dst, n_heads);
-  } else {
-    rotate_neox(c, cos_sin, src, dst, n_heads);
+  template <typename Src, typename Dst>
+  static void rotate_neox(const RopeConfig &c, const float *cos_sin, const Src *src, Dst *dst, uint32_t n_heads) {
+    const uint32_t half = c.rope_dim / 2;
+    uint32_t i = 0;
+    for (; i + 4 <= half; i += 4) {
+      const float32x4x2_t cs = vld2q_f32(cos_sin + 2 * i);  // cos, sin of pairs i .. i + 3
+      for (uint32_t h = 0; h < n_heads; ++h) {
+        const Src *in = src + static_cast<size_t>(h) * c.head_dim;
+        Dst *out = dst + static_cast<size_t>(h) * c.head_dim;
+        const float32x4_t x0 = load(in + i), x1 = load(in + half + i);
+        store(out + i, vsubq_f32(vmulq_f32(x0, cs.val[0]), vmulq_f32(x1, cs.val[1])));
+        store(out + half + i, vaddq_f32(vmulq_f32(x0, cs.val[1]), vmulq_f32(x1, cs.val[0])));
+      }
+    }
+    Rows::neox_tail(c, cos_sin, src, dst, n_heads, i);
   }
-}
-
-void apply_f32_neon(const RopeConfig &c, const float *cos_sin, const float *src, float *dst, uint32_t n_heads) {
-  rotate_rows(c, cos_sin, src, dst, n_heads);
-}
-void apply_f16_neon(const RopeConfig &c, const float *cos_sin, const uint16_t *src, uint16_t *dst, uint32_t n_heads) {
-  rotate_rows(c, cos_sin, src, dst, n_heads);
-}
-void apply_f32_to_f16_neon(const RopeConfig &c, const float *cos_sin, const float *src, uint16_t *dst,
-                           uint32_t n_heads) {
-  rotate_rows(c, cos_sin, src, dst, n_heads);
-}
+};
 
 }  // namespace
 
-RopeKernels rope_kernels_neon() { return {apply_f32_neon, apply_f16_neon, apply_f32_to_f16_neon}; }
+RopeKernels rope_kernels_neon() { return RopeRows<NeonRope>::kernels(); }
 
 }  // namespace ballast
 
