@@ -206,12 +206,10 @@ void SinkRingCache::write_row(const float *src, uint8_t *dst, size_t n) const {
 void SinkRingCache::rotate_row(const float *cos_sin, const uint8_t *src, uint8_t *dst) const {
   if (config_.kv_type == KvType::f32) {
     config_.rope_kernels.apply_f32(config_.rope, cos_sin, reinterpret_cast<const float *>(src),
-                                   reinterpret_cast<float *>(dst),
-                   config_.n_head_kv);
+                                   reinterpret_cast<float *>(dst), config_.n_head_kv);
   } else {
     config_.rope_kernels.apply_f16(config_.rope, cos_sin, reinterpret_cast<const uint16_t *>(src),
-                                   reinterpret_cast<uint16_t *>(dst),
-                   config_.n_head_kv);
+                                   reinterpret_cast<uint16_t *>(dst), config_.n_head_kv);
   }
 }
 
