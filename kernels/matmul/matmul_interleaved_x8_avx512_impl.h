@@ -1,4 +1,4 @@
-// AVX-512 two-group tile of the repacked Q4_0 / Q8_0 kernels
+// AVX-512 two-group tile of the repacked Q4_0 / Q5_0 / Q8_0 kernels
 // (matmul_interleaved_x8_x86_impl.h's `pair_tile` hook): the rows of two
 // consecutive 8-row groups in one zmm, group g in the low 256 bits and group
 // g + 1 in the high. Per block and activation row that is 8 vpdpbusd on
@@ -25,6 +25,25 @@
 namespace ballast {
 namespace {
 
+// fifth_bit_at_4 (matmul_interleaved_x8_x86_impl.h), 512 bits wide.
+template <int M>
+__m512i fifth_bit_at_4_512(__m512i fifth) {
+  if constexpr (M <= 4) {
+    return _mm512_slli_epi16(fifth, 4 - M);
+  } else {
+    return _mm512_srli_epi16(fifth, M - 4);
+  }
+}
+
+// Q5x8Layout's units 2K (low nibbles) and 2K + 1 (high) of chunk K, 512 bits wide.
+template <int K>
+void q5x8_pair_chunk_units(__m512i packed, __m512i fifth, __m512i u[8]) {
+  const __m512i nibble = _mm512_set1_epi8(0x0f), bit4 = _mm512_set1_epi8(0x10);
+  u[2 * K] = _mm512_or_si512(_mm512_and_si512(packed, nibble), _mm512_and_si512(fifth_bit_at_4_512<2 * K>(fifth), bit4));
+  u[2 * K + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(packed, 4), nibble),
+                                 _mm512_and_si512(fifth_bit_at_4_512<2 * K + 1>(fifth), bit4));
+}
+
 // The 8 u8 vectors of one block of two groups (b0: group g's block, b1:
 // group g + 1's), as Layout::load gives them for one group, side by side.
 template <typename Layout>
@@ -41,6 +60,12 @@ void x8_pair_units(const uint8_t *b0, const uint8_t *b1, __m512i u[8]) {
       u[2 * k] = _mm512_and_si512(packed, mask);
       u[2 * k + 1] = _mm512_and_si512(_mm512_srli_epi16(packed, 4), mask);
     }
+  } else if constexpr (Layout::kOffset == 16) {  // q5_0x8: nibbles + 16 x fifth bit (as Q5x8Layout::load)
+    const __m512i fifth = pair(16);
+    q5x8_pair_chunk_units<0>(pair(48), fifth, u);
+    q5x8_pair_chunk_units<1>(pair(80), fifth, u);
+    q5x8_pair_chunk_units<2>(pair(112), fifth, u);
+    q5x8_pair_chunk_units<3>(pair(144), fifth, u);
   } else {  // q8_0x8: bytes
     for (int k = 0; k < 8; ++k) u[k] = pair(16 + 32 * k);
   }

@@ -1,4 +1,4 @@
-// x86 bodies of the repacked Q4_0 / Q8_0 kernels (interleaved_x8.h), shared by
+// x86 bodies of the repacked Q4_0 / Q5_0 / Q8_0 kernels (interleaved_x8.h), shared by
 // the per-ISA files like matmul_q8_x86_impl.h (include it ONLY from such a
 // file, after that header, whose Q8_0 converter it uses: everything sits in
 // an anonymous namespace).
@@ -6,8 +6,9 @@
 // The including file defines a policy with
 //   static __m256i dot_pair(__m256i acc, __m256i u1, __m256i s1, __m256i u2, __m256i s2);
 //     // acc + per int32 lane the sums of the 4 products u1*s1 and of the 4 u2*s2
-//     // (u unsigned, s signed int8; exact for u <= 15 in every policy, and
-//     // for any u8 in the VNNI one, which alone may run q8_0x8)
+//     // (u unsigned, s signed int8 in [-127, 127]; exact for u <= 31 in every
+//     // policy (maddubs: 4 products below 2^14 in int16), and for any u8 in
+//     // the VNNI ones, which alone may run q8_0x8)
 //
 // and may add (the AVX-512 VNNI policy does, matmul_interleaved_x8_avx512_impl.h)
 //   static constexpr bool kPairTile = true;
@@ -16,7 +17,8 @@
 //     // rows of two consecutive groups at once, the same bits as two x8_group_tile calls
 //
 // One ymm lane per weight row of an 8-row group: per block, 8 u8 vectors
-// (Q4_0: 4 loads of 32 bytes split into nibbles; Q8_0: 8 loads), 8 dots with
+// (Q4_0: 4 loads of 32 bytes split into nibbles; Q5_0: the same plus the
+// fifth bits; Q8_0: 8 loads), 8 dots with
 // broadcast 4-byte activation groups, the -offset * sum(x) as the lanes'
 // start value, then one
 // int->f32 conversion and one FMA with the 8 rows' scale products. Per output
@@ -76,6 +78,47 @@ struct Q4x8Layout {
   }
   static float tail_row(const uint8_t *row, const uint8_t *x_q, int64_t cols) {
     return q4_0_row_dot_ordered(row, x_q, cols);
+  }
+};
+
+// q5_0x8: the q4_0x8 units plus 16 x their fifth bits, which the layout keeps
+// as bit m of the fifth-bit bytes for unit m: one 16-bit shift brings them to
+// bit 4 of every byte (no bit crosses a byte: the shift is at most 4 and the
+// mask keeps bit 4). Offset 16; u <= 31, exact in every policy.
+template <int M>
+__m256i fifth_bit_at_4(__m256i fifth) {
+  if constexpr (M <= 4) {
+    return _mm256_slli_epi16(fifth, 4 - M);
+  } else {
+    return _mm256_srli_epi16(fifth, M - 4);
+  }
+}
+
+template <int K>
+void q5x8_chunk_units(const uint8_t *block, __m256i fifth, X8Units *n) {
+  const __m256i nibble = _mm256_set1_epi8(0x0f), bit4 = _mm256_set1_epi8(0x10);
+  const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(block + 48 + 32 * K));
+  n->u[2 * K] = _mm256_or_si256(_mm256_and_si256(packed, nibble), _mm256_and_si256(fifth_bit_at_4<2 * K>(fifth), bit4));
+  n->u[2 * K + 1] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble),
+                                    _mm256_and_si256(fifth_bit_at_4<2 * K + 1>(fifth), bit4));
+}
+
+struct Q5x8Layout {
+  static constexpr int64_t kBlock = kQ5_0x8BlockBytes;
+  static constexpr int64_t kPlainBlock = sizeof(BlockQ5_0);
+  static constexpr int32_t kOffset = 16;
+  static int x_offset(int m) { return (m % 2) * 16 + (m / 2) * 4; }
+  static X8Units load(const uint8_t *block) {
+    const __m256i fifth = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(block + 16));
+    X8Units n;
+    q5x8_chunk_units<0>(block, fifth, &n);
+    q5x8_chunk_units<1>(block, fifth, &n);
+    q5x8_chunk_units<2>(block, fifth, &n);
+    q5x8_chunk_units<3>(block, fifth, &n);
+    return n;
+  }
+  static float tail_row(const uint8_t *row, const uint8_t *x_q, int64_t cols) {
+    return q5_0_row_dot_ordered(row, x_q, cols);
   }
 };
 
@@ -219,6 +262,12 @@ template <typename Policy>
 RepackedMatmulKernels q4_0x8_kernels_x86() {
   return {"q4_0x8", q4_0x8_repacked_bytes, repack_q4_0x8, kInterleavedRows, ActivationType::q8_0_sums,
           quantize_activations_q8_0_sums_x86, matmul_x8<Policy, Q4x8Layout>, dequantize_row_q4_0x8};
+}
+
+template <typename Policy>
+RepackedMatmulKernels q5_0x8_kernels_x86() {
+  return {"q5_0x8", q5_0x8_repacked_bytes, repack_q5_0x8, kInterleavedRows, ActivationType::q8_0_sums,
+          quantize_activations_q8_0_sums_x86, matmul_x8<Policy, Q5x8Layout>, dequantize_row_q5_0x8};
 }
 
 // Only with a policy whose dot is exact for u8 up to 255 (VNNI).

@@ -17,8 +17,9 @@ struct MaddubsDot {
     return _mm256_madd_epi16(products, _mm256_set1_epi16(1));
   }
 
-  // acc + per lane the 4 products u1 x s1 plus the 4 u2 x s2, for u <= 15:
-  // the two int16 pair sums stay below 2 * 2 * 15 * 128.
+  // acc + per lane the 4 products u1 x s1 plus the 4 u2 x s2, for u <= 31
+  // (q4_0x8 nibbles, q5_0x8's 5-bit values) and |s| <= 127: the int16 sum
+  // of the two pair sums stays within 4 * 31 * 127 = 15748.
   static __m256i dot_pair(__m256i acc, __m256i u1, __m256i s1, __m256i u2, __m256i s2) {
     const __m256i pairs = _mm256_add_epi16(_mm256_maddubs_epi16(u1, s1), _mm256_maddubs_epi16(u2, s2));
     return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
@@ -27,8 +28,10 @@ struct MaddubsDot {
 
 X86Q8KernelSet avx2_kernels() {
   static const RepackedMatmulKernels q4_0x8 = q4_0x8_kernels_x86<MaddubsDot>();
+  static const RepackedMatmulKernels q5_0x8 = q5_0x8_kernels_x86<MaddubsDot>();
   X86Q8KernelSet set = x86_q8_kernels<MaddubsDot>();
   set.q4_0.repacked = &q4_0x8;
+  set.q5_0.repacked = &q5_0x8;
   return set;
 }
 

@@ -27,7 +27,7 @@ struct MaddubsDot {
     const __m256i products = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
     return _mm256_madd_epi16(products, _mm256_set1_epi16(1));
   }
-  // acc + per lane the 4 products u1 x s1 plus the 4 u2 x s2 (u <= 15, as avx2).
+  // acc + per lane the 4 products u1 x s1 plus the 4 u2 x s2 (u <= 31, as avx2).
   static __m256i dot_pair(__m256i acc, __m256i u1, __m256i s1, __m256i u2, __m256i s2) {
     const __m256i pairs = _mm256_add_epi16(_mm256_maddubs_epi16(u1, s1), _mm256_maddubs_epi16(u2, s2));
     return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
@@ -50,7 +50,9 @@ X86Q8KernelSet avx512_kernels() {
   set.q5_1.matmul = matmul_legacy_avx512<MaddubsDot, MaddubsDot512, Legacy::q5_1>;
   set.f16.matmul = matmul_f16_avx512;
   static const RepackedMatmulKernels q4_0x8 = q4_0x8_kernels_x86<MaddubsDot>();
+  static const RepackedMatmulKernels q5_0x8 = q5_0x8_kernels_x86<MaddubsDot>();
   set.q4_0.repacked = &q4_0x8;
+  set.q5_0.repacked = &q5_0x8;
   return set;
 }
 

@@ -3,16 +3,18 @@
 // of the legacy blocks (Q4_0 / Q5_0 / Q8_0 / Q4_1 / Q5_1) and F16 runs
 // 512-bit bodies, two blocks per zmm, bit-identical to the 256-bit row_dot
 // (matmul_decode_avx512_impl.h); prefill and the other types use 256-bit
-// vectors (AVX-512 VL encoding), except the repacked q4_0x8 / q8_0x8
-// kernels, which take two 8-row groups per zmm
+// vectors (AVX-512 VL encoding), except the repacked q4_0x8 / q5_0x8 /
+// q8_0x8 kernels, which take two 8-row groups per zmm
 // (matmul_interleaved_x8_avx512_impl.h). K-quants keep the maddubs path (their
 // per-sub-block scales ride in the int16 -> int32 step).
 // GCC 12's AVX-512 intrinsics build their "undefined" upper halves from a
-// self-initialised variable, which -Wmaybe-uninitialized reports at every
-// inlined use (a false positive, fixed in later GCC); it must be off before
+// self-initialised variable, which -Wmaybe-uninitialized (and, for the
+// q5_0x8 pair tile's _mm512_castsi256_si512, -Wuninitialized) reports at
+// every inlined use (a false positive, fixed in later GCC); off before
 // <immintrin.h> is first included.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include "kernels/matmul/matmul_q8_x86.h"
 
@@ -59,8 +61,10 @@ X86Q8KernelSet avx512vnni_kernels() {
   set.q5_1.matmul = matmul_legacy_avx512<VnniDot, VnniDot512, Legacy::q5_1>;
   set.f16.matmul = matmul_f16_avx512;
   static const RepackedMatmulKernels q4_0x8 = q4_0x8_kernels_x86<VnniPairDot>();
+  static const RepackedMatmulKernels q5_0x8 = q5_0x8_kernels_x86<VnniPairDot>();
   static const RepackedMatmulKernels q8_0x8 = q8_0x8_kernels_x86<VnniPairDot>();
   set.q4_0.repacked = &q4_0x8;
+  set.q5_0.repacked = &q5_0x8;
   set.q8_0.repacked = &q8_0x8;
   return set;
 }

@@ -3,7 +3,7 @@
 // with the avxvnni flags of cmake/BallastIsaSources.cmake. The avx2 kernels'
 // bodies (matmul_q8_x86_impl.h) with the legacy-block int8 dots done by one
 // VEX vpdpbusd (u8 x s8 -> int32, no int16 intermediate) instead of
-// vpmaddubsw + vpmaddwd, and the repacked q4_0x8 and q8_0x8 kernels (q8_0x8
+// vpmaddubsw + vpmaddwd, and the repacked q4_0x8, q5_0x8 and q8_0x8 kernels (q8_0x8
 // needs a dot exact for any u8, which vpmaddubsw's int16 pair sums are not).
 // K-quants keep the maddubs path (their sub-block scales ride in the
 // int16 -> int32 step), as in the avx512vnni file.
@@ -42,8 +42,10 @@ struct AvxVnniDot {
 X86Q8KernelSet avxvnni_kernels() {
   X86Q8KernelSet set = x86_q8_kernels<AvxVnniDot>();
   static const RepackedMatmulKernels q4_0x8 = q4_0x8_kernels_x86<AvxVnniDot>();
+  static const RepackedMatmulKernels q5_0x8 = q5_0x8_kernels_x86<AvxVnniDot>();
   static const RepackedMatmulKernels q8_0x8 = q8_0x8_kernels_x86<AvxVnniDot>();
   set.q4_0.repacked = &q4_0x8;
+  set.q5_0.repacked = &q5_0x8;
   set.q8_0.repacked = &q8_0x8;
   return set;
 }

@@ -1,4 +1,4 @@
-// Repacked weight layouts (interleaved_x8.h: q4_0x8, q8_0x8): the repack
+// Repacked weight layouts (interleaved_x8.h: q4_0x8, q5_0x8, q8_0x8): the repack
 // itself, the scalar reference over the repacked copy against the plain
 // kernels, and every compiled SIMD variant with a repacked kernel against
 // that reference BIT FOR
@@ -32,17 +32,21 @@ const int64_t kRowCounts[] = {1, 7, 8, 9, 16, 23, 40, 67};  // 40: 5 groups, two
 const int64_t kBlockCounts[] = {1, 2, 7};
 const int64_t kBatches[] = {1, 2, 3, 4, 5, 9};
 
-const TensorType kRepackedTypes[] = {TensorType::q4_0, TensorType::q8_0};
+const TensorType kRepackedTypes[] = {TensorType::q4_0, TensorType::q5_0, TensorType::q8_0};
 
 const RepackedMatmulKernels *scalar_repacked(TensorType type) {
-  return type == TensorType::q4_0 ? q4_0x8_kernels_scalar() : q8_0x8_kernels_scalar();
+  switch (type) {
+    case TensorType::q4_0: return q4_0x8_kernels_scalar();
+    case TensorType::q5_0: return q5_0x8_kernels_scalar();
+    default: return q8_0x8_kernels_scalar();
+  }
 }
 
 struct RepackProblem {
   TensorType type;
   int64_t rows, cols, batch;
-  std::vector<uint8_t> weights;   // [rows][row_bytes] plain Q4_0
-  std::vector<uint8_t> repacked;  // q4_0x8 copy
+  std::vector<uint8_t> weights;   // [rows][row_bytes] plain blocks of `type`
+  std::vector<uint8_t> repacked;  // its x8 copy
   std::vector<float> x;           // [batch][cols] f32 activations
   std::vector<uint8_t> x_plain;   // [batch] Q8_0 rows (the plain kernels' format)
   std::vector<uint8_t> x_sums;    // [batch] q8_0_sums rows
@@ -112,21 +116,36 @@ TEST_CASE("x8 repacks interleave 8 rows per block and keep the tail rows plain")
   std::mt19937 rng(11);
   for (TensorType type : kRepackedTypes) {
     CAPTURE(tensor_type_info(type)->name);
-    const bool q8 = type == TensorType::q8_0;
     const RepackProblem p = make_problem(type, 19, 3 * kQuantBlock, 1, rng);  // 2 groups + 3 tail rows
     const int64_t row_bytes = quant_row_bytes(type, p.cols);
-    const int64_t plain_block = q8 ? 34 : 18;
-    const int64_t packed_block = q8 ? kQ8_0x8BlockBytes : kQ4_0x8BlockBytes;
-    const int chunks = q8 ? 8 : 4;
-    const uint8_t flip = q8 ? 0x80 : 0x00;  // q8_0x8 stores q + 128
     const int64_t blocks = p.cols / kQuantBlock;
     for (int64_t r = 0; r < 16; ++r) {
+      const int64_t i = r % 8;
       for (int64_t b = 0; b < blocks; ++b) {
-        const uint8_t *plain = p.weights.data() + r * row_bytes + b * plain_block;
-        const uint8_t *packed = p.repacked.data() + ((r / 8) * blocks + b) * packed_block;
-        CHECK(std::memcmp(packed + 2 * (r % 8), plain, 2) == 0);  // the scale
-        for (int k = 0; k < chunks; ++k) {
-          for (int j = 0; j < 4; ++j) CHECK(packed[16 + 32 * k + 4 * (r % 8) + j] == (plain[2 + 4 * k + j] ^ flip));
+        const uint8_t *plain = p.weights.data() + r * row_bytes + b * quant_row_bytes(type, kQuantBlock);
+        if (type == TensorType::q5_0) {
+          const uint8_t *packed = p.repacked.data() + ((r / 8) * blocks + b) * kQ5_0x8BlockBytes;
+          CHECK(std::memcmp(packed + 2 * i, plain, 2) == 0);  // the scale
+          uint32_t qh;
+          std::memcpy(&qh, plain + 2, 4);
+          for (int k = 0; k < 4; ++k) {
+            for (int j = 0; j < 4; ++j) CHECK(packed[48 + 32 * k + 4 * i + j] == plain[6 + 4 * k + j]);
+          }
+          // Unit m = 2k (elements 4k + j) and 2k + 1 (16 + 4k + j): bit m of fifth-bit byte j.
+          for (int m = 0; m < 8; ++m) {
+            for (int j = 0; j < 4; ++j) {
+              const int element = (m % 2) * 16 + (m / 2) * 4 + j;
+              CHECK(((packed[16 + 4 * i + j] >> m) & 1) == ((qh >> element) & 1));
+            }
+          }
+        } else {
+          const bool q8 = type == TensorType::q8_0;
+          const uint8_t *packed = p.repacked.data() + ((r / 8) * blocks + b) * (q8 ? kQ8_0x8BlockBytes : kQ4_0x8BlockBytes);
+          const uint8_t flip = q8 ? 0x80 : 0x00;  // q8_0x8 stores q + 128
+          CHECK(std::memcmp(packed + 2 * i, plain, 2) == 0);  // the scale
+          for (int k = 0; k < (q8 ? 8 : 4); ++k) {
+            for (int j = 0; j < 4; ++j) CHECK(packed[16 + 32 * k + 4 * i + j] == (plain[2 + 4 * k + j] ^ flip));
+          }
         }
       }
     }
