@@ -33,6 +33,10 @@ bool is_untiled_legacy(TensorType type) { return type == TensorType::q4_1 || typ
 //    at batch 128 (Q5_0 1536x576 and 576x1536: 1.2x), even with the
 //    per-chunk dequantization, and slower at 64 (Q5_0: native 1.2x faster).
 //    Native below 128 tokens (and without bf16 hardware: oneDNN f32 loses).
+//    Where the session repacks the weights (x86: q4_0x8, q5_0x8, q8_0x8)
+//    "auto" never asks this table (ForwardPass::route_prefill): the
+//    repacked kernels beat oneDNN bf16 at every batch (SmolLM2 Q4_K_M,
+//    mostly Q5_0: 128-token prefill 452 -> 681 tok/s at 1 thread).
 //  - Q4_1 / Q5_1 (SIMD rows, no tiled batched kernel): as the K-quants.
 //    1536x576: oneDNN bf16 ties native at 32, is 1.7-1.8x at 64 and
 //    2.6-4.3x at 128; oneDNN f32 loses at 32 and is 1.6-2.9x at 128.
