@@ -91,6 +91,10 @@ Result<std::unique_ptr<Session>> Session::create(const Model &model, const Sessi
                                                                                         : nullptr));
   BALLAST_ASSIGN_OR_RETURN(const KernelTable *kernels, host_kernel_table());
   cache_config.rope_kernels = kernels->rope;
+  if (const QuantizedMatmulKernels *f16 = kernels->matmul_kernels(TensorType::f16);
+      f16 != nullptr && f16->activation == ActivationType::f16) {
+    cache_config.f16_row = f16->quantize_activations;  // SIMD where the table has it, the scalar bytes
+  }
   s->cache_ = SinkRingCache::create(cache_config, storage);
   if (!s->cache_.is_ok()) return s->cache_.status();
 

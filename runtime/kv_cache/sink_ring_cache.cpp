@@ -3,7 +3,6 @@
 #include <cstring>
 #include <initializer_list>
 
-#include "kernels/quant/float16.h"
 
 namespace ballast {
 namespace {
@@ -99,6 +98,7 @@ Result<SinkRingCache> SinkRingCache::create(const SinkRingCacheConfig &c, const 
       c.rope_kernels.apply_f32_to_f16 == nullptr) {
     return make_status(StatusCode::invalid_argument, "KV cache: the RoPE kernels are missing");
   }
+  if (c.f16_row == nullptr) return make_status(StatusCode::invalid_argument, "KV cache: the f16 row converter is missing");
   if (c.sink_slots > kMaxSinkSlots) {
     return make_status(StatusCode::invalid_argument, "KV cache: %u sink slots exceed the maximum of %u", c.sink_slots,
                        kMaxSinkSlots);
@@ -199,8 +199,7 @@ void SinkRingCache::write_row(const float *src, uint8_t *dst, size_t n) const {
     std::memcpy(dst, src, n * sizeof(float));
     return;
   }
-  uint16_t *out = reinterpret_cast<uint16_t *>(dst);
-  for (size_t i = 0; i < n; ++i) out[i] = f32_to_f16(src[i]);
+  config_.f16_row(src, dst, static_cast<int64_t>(n));
 }
 
 void SinkRingCache::rotate_row(const float *cos_sin, const uint8_t *src, uint8_t *dst) const {

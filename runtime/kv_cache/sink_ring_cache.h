@@ -42,6 +42,7 @@
 #include <string_view>
 
 #include "kernels/attention/attention.h"
+#include "kernels/quant/quant_rows.h"
 #include "kernels/rope/rope.h"
 #include "platform/status.h"
 #include "runtime/arena.h"
@@ -67,6 +68,10 @@ struct SinkRingCacheConfig {
   // The row rotations to use: the dispatch table's (KernelTable::rope, what
   // a session passes) or the scalar reference; every variant gives the same bits.
   RopeKernels rope_kernels = rope_kernels_scalar();
+  // f32 row -> f16 row, round to nearest even (the value rows and the sinks'
+  // pre-RoPE keys of an f16 cache): the dispatch table's F16 activation
+  // converter (what a session passes) or the scalar one; the same bits.
+  void (*f16_row)(const float *src, void *dst, int64_t n) = quantize_row_f16;
   // Tokens per rebase epoch: 0 = every `window` tokens (default),
   // kKvNeverRebase = never (stored positions follow the stream index).
   uint32_t rebase_interval = 0;

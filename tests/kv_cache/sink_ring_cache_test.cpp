@@ -3,6 +3,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/dispatch/kernel_table.h"
 #include "kv_test_support.h"
 #include "runtime/arena.h"
 #include "runtime/kv_cache/kv_cache_config.h"
@@ -164,6 +165,52 @@ TEST_CASE("kv cache layer-major use (prefill chunks) equals token-major use") {
     }
   }
   CHECK(token_major == layer_major);
+}
+
+namespace {
+int g_f16_rows = 0;  // rows written through counting_f16_row
+void counting_f16_row(const float *src, void *dst, int64_t n) {
+  ++g_f16_rows;
+  quantize_row_f16(src, dst, n);
+}
+}  // namespace
+
+TEST_CASE("kv cache f16 rows go through the configured converter, and the table's gives the scalar bytes") {
+  // Value width 13 (a vector and a tail for the 8-wide converters), f16 KV, sinks and ring filled.
+  SinkRingCacheConfig c = small_config(2, 5, KvCacheMode::sink, KvType::f16);
+  c.head_dim_v = 13;
+  Result<const KernelTable *> table = host_kernel_table();
+  REQUIRE(table.is_ok());
+  const QuantizedMatmulKernels *f16 = table.value()->matmul_kernels(TensorType::f16);
+  REQUIRE(f16 != nullptr);
+  REQUIRE(f16->activation == ActivationType::f16);
+  CAPTURE(table.value()->matmul_variant_name(TensorType::f16));
+  SinkRingCacheConfig counted = c, simd = c;
+  counted.f16_row = counting_f16_row;
+  simd.f16_row = f16->quantize_activations;
+  OwnedKvStorage owned_scalar(c), owned_counted(counted), owned_simd(simd);
+  auto scalar_cache = SinkRingCache::create(c, owned_scalar.storage);
+  auto counted_cache = SinkRingCache::create(counted, owned_counted.storage);
+  auto simd_cache = SinkRingCache::create(simd, owned_simd.storage);
+  REQUIRE(scalar_cache.is_ok());
+  REQUIRE(counted_cache.is_ok());
+  REQUIRE(simd_cache.is_ok());
+  g_f16_rows = 0;
+  for (SinkRingCache *cache : {&scalar_cache.value(), &counted_cache.value(), &simd_cache.value()}) {
+    std::mt19937 rng(12);
+    REQUIRE(feed(*cache, rng, 9).is_ok());
+  }
+  // 9 tokens x 2 layers: a value row each, plus the 2 sinks' pre-RoPE keys per layer.
+  CHECK(g_f16_rows == 9 * 2 + 2 * 2);
+  CHECK(owned_counted.sinks == owned_scalar.sinks);
+  CHECK(owned_counted.ring == owned_scalar.ring);
+  CHECK(owned_simd.sinks == owned_scalar.sinks);
+  CHECK(owned_simd.ring == owned_scalar.ring);
+
+  SinkRingCacheConfig missing = c;
+  missing.f16_row = nullptr;
+  CHECK(SinkRingCache::create(missing, owned_scalar.storage).status().message().find("f16 row converter") !=
+        std::string::npos);
 }
 
 TEST_CASE("kv cache rejects bad configs, short regions and out-of-order calls") {
