@@ -3,7 +3,6 @@
 #include <cstring>
 #include <initializer_list>
 
-
 namespace ballast {
 namespace {
 
